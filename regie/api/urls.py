@@ -1,0 +1,31 @@
+"""The API under /api/: wiring of every app's routers, authentication and the error format."""
+
+from django.urls import path
+from ninja import NinjaAPI
+
+import regie
+from regie.core import api as core_api
+from regie.core.api_tools import AUTH, install_error_handlers
+
+api = NinjaAPI(
+    title="Regie API",
+    version=regie.__version__,
+    description=(
+        "Regie's API. Authenticate with a personal API token (`Authorization: Bearer rg_…`, created on "
+        "your profile page) or the browser session. Errors are RFC 9457 problem details. Updates need "
+        "`If-Match` with the record's ETag; a stale version gets 409 and changes nothing."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("/domains", core_api.domains)
+api.add_router("/org-units", core_api.org_units)
+api.add_router("/job-profiles", core_api.job_profiles)
+api.add_router("/people", core_api.people)
+api.add_router("/teams", core_api.teams)
+api.add_router("/", core_api.misc)
+
+urlpatterns = [path("", api.urls)]

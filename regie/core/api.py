@@ -1,0 +1,342 @@
+"""Core's API: the organisation's records, roles, jobs and the current user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict, EmailStr
+
+from regie.core import permissions, selectors, services
+from regie.core.api_tools import record_router, resolve_relations
+from regie.core.models import Domain, Job, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
+
+Code = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordOut(Schema):
+    id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None
+
+
+# --- domains --------------------------------------------------------------------------------------
+class DomainOut(RecordOut):
+    code: str
+    name: str
+    description: str
+
+
+class DomainIn(Strict):
+    code: str = Field(..., min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+
+
+class DomainPatch(Strict):
+    code: str | None = Field(None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+
+
+class CodeNameFilter(Strict):
+    q: str | None = Field(None, max_length=100, description="Search in code and name")
+    archived: bool = Field(False, description="Include archived records")
+
+
+# --- organisational units -------------------------------------------------------------------------
+class OrgUnitOut(RecordOut):
+    code: str
+    name: str
+    parent_id: int | None
+    manager_id: int | None
+    description: str
+
+
+class OrgUnitIn(Strict):
+    code: str = Code
+    name: str = Field(..., min_length=1, max_length=200)
+    parent: int | None = None
+    manager: int | None = None
+    description: str = ""
+
+
+class OrgUnitPatch(Strict):
+    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    parent: int | None = None
+    manager: int | None = None
+    description: str | None = None
+
+
+class OrgUnitFilter(CodeNameFilter):
+    parent_id: int | None = None
+
+
+# --- job profiles ---------------------------------------------------------------------------------
+class JobProfileOut(RecordOut):
+    code: str
+    name: str
+    description: str
+
+
+class JobProfileIn(Strict):
+    code: str = Code
+    name: str = Field(..., min_length=1, max_length=200)
+    description: str = ""
+
+
+class JobProfilePatch(Strict):
+    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+
+
+# --- people ---------------------------------------------------------------------------------------
+class PersonOut(RecordOut):
+    given_name: str
+    family_name: str
+    email: str | None
+    phone: str
+    employee_number: str
+    org_unit_id: int | None
+    job_profile_id: int | None
+    language: str
+    has_login: bool = Field(False)
+
+    @staticmethod
+    def resolve_has_login(obj: Person) -> bool:
+        return obj.user_id is not None
+
+
+class PersonIn(Strict):
+    given_name: str = Field(..., min_length=1, max_length=100)
+    family_name: str = Field(..., min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str = Field("", max_length=40)
+    employee_number: str = Field("", max_length=40)
+    org_unit: int | None = None
+    job_profile: int | None = None
+    language: str = Field("en", pattern="^(en|nl|sv)$")
+
+
+class PersonPatch(Strict):
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    email: EmailStr | None = None
+    phone: str | None = Field(None, max_length=40)
+    employee_number: str | None = Field(None, max_length=40)
+    org_unit: int | None = None
+    job_profile: int | None = None
+    language: str | None = Field(None, pattern="^(en|nl|sv)$")
+
+
+class PersonFilter(Strict):
+    q: str | None = Field(None, max_length=100, description="Search in names, email and employee number")
+    org_unit_id: int | None = None
+    job_profile_id: int | None = None
+    archived: bool = False
+
+
+# --- teams ----------------------------------------------------------------------------------------
+class TeamOut(RecordOut):
+    code: str
+    name: str
+    org_unit_id: int
+    domain_id: int | None
+    lead_id: int | None
+    description: str
+    member_ids: list[int]
+
+    @staticmethod
+    def resolve_member_ids(obj: Team) -> list[int]:
+        return [m.pk for m in obj.members.all()]
+
+
+class TeamIn(Strict):
+    code: str = Code
+    name: str = Field(..., min_length=1, max_length=200)
+    org_unit: int
+    domain: int | None = None
+    lead: int | None = None
+    members: list[int] = Field(default_factory=list, max_length=1000)
+    description: str = ""
+
+
+class TeamPatch(Strict):
+    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    org_unit: int | None = None
+    domain: int | None = None
+    lead: int | None = None
+    members: list[int] | None = Field(None, max_length=1000)
+    description: str | None = None
+
+
+class TeamFilter(Strict):
+    q: str | None = Field(None, max_length=100)
+    org_unit_id: int | None = None
+    domain_id: int | None = None
+    archived: bool = False
+
+
+domains = record_router(
+    model=Domain, out_schema=DomainOut, create_schema=DomainIn, update_schema=DomainPatch,
+    filter_schema=CodeNameFilter, tag="domains",
+)
+org_units = record_router(
+    model=OrgUnit, out_schema=OrgUnitOut, create_schema=OrgUnitIn, update_schema=OrgUnitPatch,
+    filter_schema=OrgUnitFilter, tag="organisational units", resolve=resolve_relations(OrgUnit),
+)
+job_profiles = record_router(
+    model=JobProfile, out_schema=JobProfileOut, create_schema=JobProfileIn, update_schema=JobProfilePatch,
+    filter_schema=CodeNameFilter, tag="job profiles",
+)
+people = record_router(
+    model=Person, out_schema=PersonOut, create_schema=PersonIn, update_schema=PersonPatch,
+    filter_schema=PersonFilter, tag="people", resolve=resolve_relations(Person),
+)
+teams = record_router(
+    model=Team, out_schema=TeamOut, create_schema=TeamIn, update_schema=TeamPatch,
+    filter_schema=TeamFilter, tag="teams", resolve=resolve_relations(Team),
+    queryset=lambda: Team.objects.prefetch_related("members"),
+)
+
+
+# --- roles, jobs, me ------------------------------------------------------------------------------
+class RoleOut(Schema):
+    code: str
+    label: str
+    description: str
+    actions: list[str]
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    person_id: int
+    role: str
+    scope_id: int
+    scope_name: str = Field(..., alias="scope.name")
+    created_at: datetime
+
+
+class RoleAssignmentIn(Strict):
+    person: int
+    role: str = Field(..., max_length=60)
+    scope: int
+
+
+misc = Router(tags=["roles and jobs"])
+
+
+@misc.get("/roles", response=list[RoleOut], operation_id="roles_list", summary="The roles and their actions")
+def list_roles(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"code": r.code, "label": str(r.label), "description": str(r.description), "actions": sorted(r.actions)}
+        for r in permissions.ROLES.values()
+    ]
+
+
+@misc.get("/role-assignments", response=list[RoleAssignmentOut], operation_id="role_assignments_list")
+def list_assignments(request: HttpRequest, person_id: int | None = None) -> Any:
+    scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
+    qs = RoleAssignment.objects.filter(scope__in=scopes).select_related("scope").order_by("pk")
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs[:1000]
+
+
+@misc.post("/role-assignments", response={201: RoleAssignmentOut}, operation_id="role_assignments_create")
+def create_assignment(request: HttpRequest, payload: RoleAssignmentIn) -> Any:
+    from django.core.exceptions import ValidationError
+
+    person = Person.objects.visible_to(request.user).filter(pk=payload.person).first()
+    scope = permissions.scopes_where(request.user, "core.manage_roles").filter(pk=payload.scope).first()
+    errors = {}
+    if person is None:
+        errors["person"] = ["No such person, or you may not see them."]
+    if scope is None:
+        errors["scope"] = ["No such scope, or you may not assign roles on it."]
+    if errors:
+        raise ValidationError(errors)
+    assert person is not None and scope is not None
+    return 201, services.role_assign(actor=request.user, person=person, role=payload.role, scope=scope)
+
+
+@misc.delete("/role-assignments/{int:pk}", response={204: None}, operation_id="role_assignments_withdraw")
+def withdraw_assignment(request: HttpRequest, pk: int) -> Any:
+    scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
+    assignment = RoleAssignment.objects.filter(scope__in=scopes, pk=pk).select_related("scope").first()
+    if assignment is None:
+        raise Http404
+    services.role_withdraw(actor=request.user, assignment=assignment)
+    return 204, None
+
+
+class JobOut(Schema):
+    id: int
+    task: str
+    label: str
+    status: str
+    percent: int
+    done: int
+    total: int
+    message: str
+    result: Any = None
+    error: str
+    attempts: int
+    created_at: str
+    finished_at: str | None
+
+
+@misc.get("/jobs/{int:pk}", response=JobOut, operation_id="jobs_get", summary="A background job's progress")
+def get_job(request: HttpRequest, pk: int) -> Any:
+    jobs = Job.objects.all() if permissions.holds_globally(request.user, "core.view_job") else Job.objects.filter(
+        requested_by=request.user
+    )
+    job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return selectors.job_state(job)
+
+
+class MeOut(Schema):
+    username: str
+    person_id: int | None
+    name: str
+    roles: list[dict[str, Any]]
+
+
+@misc.get("/me", response=MeOut, operation_id="me", summary="The signed-in user")
+def me(request: HttpRequest) -> Any:
+    person = Person.objects.filter(user=request.user).first()
+    assignments = RoleAssignment.objects.filter(person__user=request.user).select_related("scope")
+    return {
+        "username": request.user.get_username(),
+        "person_id": person.pk if person else None,
+        "name": str(person) if person else request.user.get_username(),
+        "roles": [{"role": a.role, "scope_id": a.scope_id, "scope": a.scope.name} for a in assignments],
+    }
+
+
+class ScopeOut(Schema):
+    id: int
+    kind: str
+    name: str
+    parent_id: int | None
+
+
+@misc.get("/scopes", response=list[ScopeOut], operation_id="scopes_list", summary="Scopes where I manage roles")
+def list_scopes(request: HttpRequest) -> Any:
+    return permissions.scopes_where(request.user, "core.manage_roles").order_by("path")[:2000]
+
+
+_unused = Scope

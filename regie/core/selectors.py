@@ -1,0 +1,57 @@
+"""Reads for core's pages and API that are more than a one-line query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regie.core import navigation
+from regie.core.models import Domain, Job, OrgUnit, Person, Team
+
+
+def organisation_counts(user: Any) -> list[dict[str, Any]]:
+    return [
+        {"label": model._meta.verbose_name_plural, "count": model.objects.active().visible_to(user).count(), "url": url}
+        for model, url in (
+            (Domain, "core:domain_list"),
+            (OrgUnit, "core:orgunit_list"),
+            (Person, "core:person_list"),
+            (Team, "core:team_list"),
+        )
+    ]
+
+
+def search(user: Any, query: str, per_model: int = 10) -> list[dict[str, Any]]:
+    """Matches per searchable model, only among records the user may see; one query per model."""
+    from django.db.models import Q
+
+    groups = []
+    terms = query.split()[:5]
+    for model, label in navigation.SEARCHABLE:
+        condition = Q()
+        for term in terms:
+            term_q = Q()
+            for field in model.search_fields:
+                term_q |= Q(**{f"{field}__icontains": term})
+            condition &= term_q
+        hits = list(model.objects.active().visible_to(user).filter(condition)[: per_model + 1])
+        if hits:
+            groups.append({"label": label, "objects": hits[:per_model], "more": len(hits) > per_model})
+    return groups
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "task": job.task,
+        "label": job.label,
+        "status": job.status,
+        "percent": job.percent,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "message": job.progress_message,
+        "result": job.result,
+        "error": job.error if job.status == "failed" else "",
+        "attempts": job.attempts,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

@@ -1,0 +1,62 @@
+"""Core's background tasks and periodic schedules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regie.core import services
+from regie.core.jobs import JobFailed, every, set_progress, task
+from regie.core.models import Job, JobStatus
+from regie.core.sheets import ImportRejected, SheetError, read_sheet
+
+
+@task("core.import_people", max_attempts=1)
+def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
+    """Import people from an uploaded sheet; the file is removed afterwards whatever the outcome."""
+    try:
+        actor = get_user_model()._default_manager.get(pk=job.requested_by_id)
+        with default_storage.open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            _header, rows = read_sheet(data, filename)
+        except SheetError as error:
+            raise JobFailed(str(error), {"errors": [{"row": 0, "column": "", "message": str(error)}]}) from None
+        set_progress(job, 0, max(1, len(rows) * 2), _("Checking %s rows") % len(rows))
+        try:
+            people = services.people_import(
+                actor=actor, rows=rows, progress=lambda done, total, message: set_progress(job, done, total, message)
+            )
+        except ImportRejected as rejected:
+            raise JobFailed(str(rejected), {"errors": [e.as_dict() for e in rejected.errors]}) from None
+        return {"created": len(people), "message": _("%s people imported.") % len(people)}
+    finally:
+        if default_storage.exists(path):
+            default_storage.delete(path)
+
+
+@task("core.clear_expired_sessions")
+def clear_expired_sessions(job: Job) -> dict[str, Any]:
+    """Remove expired sign-in sessions (they are never valid again)."""
+    deleted, _detail = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return {"deleted": deleted}
+
+
+@task("core.purge_finished_jobs")
+def purge_finished_jobs(job: Job, *, days: int = 90) -> dict[str, Any]:
+    """Finished job records older than ``days`` are removed; recent ones stay visible to their owners."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _detail = Job.objects.filter(
+        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return {"deleted": deleted}
+
+
+every("Clear expired sessions", "core.clear_expired_sessions", timedelta(hours=6))
+every("Purge finished jobs", "core.purge_finished_jobs", timedelta(days=1), days=90)

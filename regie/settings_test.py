@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings with plain HTTP and a fast password hasher.
+
+Argon2 stays the default hasher everywhere else; a test asserts that stored passwords use it.
+"""
+
+from regie.settings import *  # noqa: F403
+from regie.settings import PASSWORD_HASHERS
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
