@@ -1,7 +1,6 @@
 """The API's common ground: authentication, RFC 9457 problem details, pagination, ETag / If-Match, and
 a generic router for business records that goes through the same services and permissions as the UI."""
 
-from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any

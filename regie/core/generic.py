@@ -88,7 +88,7 @@ class BusinessFilterSet(django_filters.FilterSet):
     @property
     def qs(self) -> QuerySet:
         queryset = super().qs
-        if not self.form.cleaned_data.get("archived"):
+        if not getattr(self.form, "cleaned_data", {}).get("archived"):
             queryset = queryset.filter(archived_at__isnull=True)
         return queryset
 
@@ -171,9 +171,9 @@ class ModelUI:
             self.model, "readable_by_all_users", False
         ):
             raise PermissionDenied
-        filterset = self.filterset_class(request.GET or None, queryset=self.queryset(request), request=request)
-        if filterset.is_bound and not filterset.is_valid():
-            queryset = self.queryset(request).filter(archived_at__isnull=True).none()
+        filterset = self.filterset_class(request.GET, queryset=self.queryset(request), request=request)
+        if not filterset.is_valid():
+            queryset = self.queryset(request).none()
         else:
             queryset = filterset.qs
         sort = request.GET.get("sort") or self.default_sort
