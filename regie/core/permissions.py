@@ -120,10 +120,9 @@ def scope_paths(user: Any, action: str) -> list[str]:
     return minimal
 
 
-def _root_path() -> str:
-    from regie.core.models import Scope
-
-    return Scope.root().path
+def _is_root(path: str) -> bool:
+    # Only the root scope has no parent, so only its path has a single segment ("/<id>/").
+    return path.count("/") == 2
 
 
 def holds_anywhere(user: Any, action: str) -> bool:
@@ -135,7 +134,7 @@ def holds_anywhere(user: Any, action: str) -> bool:
 def holds_globally(user: Any, action: str) -> bool:
     if not _usable(user):
         return False
-    return user.is_superuser or _root_path() in scope_paths(user, action)
+    return user.is_superuser or any(_is_root(p) for p in scope_paths(user, action))
 
 
 def may(user: Any, action: str, obj: Model | None = None, *, scope: Scope | None = None) -> bool:
@@ -154,7 +153,7 @@ def may(user: Any, action: str, obj: Model | None = None, *, scope: Scope | None
     if obj is not None and scope is None:
         scope = obj.governing_scope() if hasattr(obj, "governing_scope") else None
     if scope is None:
-        return _root_path() in paths
+        return any(_is_root(p) for p in paths)
     return any(scope.path.startswith(path) for path in paths)
 
 
@@ -175,7 +174,7 @@ def restrict(queryset: QuerySet, user: Any, action: str) -> QuerySet:
     paths = scope_paths(user, action)
     condition = Q(pk__in=[])
     if paths:
-        if _root_path() in paths:
+        if any(_is_root(p) for p in paths):
             return queryset
         lookup = getattr(model, "scope_lookup", None)
         if lookup is not None:
