@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, EmailStr
 
 from regie.core import permissions, selectors, services
@@ -268,7 +268,7 @@ def create_assignment(request: HttpRequest, payload: RoleAssignmentIn) -> Any:
     if errors:
         raise ValidationError(errors)
     assert person is not None and scope is not None
-    return 201, services.role_assign(actor=request.user, person=person, role=payload.role, scope=scope)
+    return Status(201, services.role_assign(actor=request.user, person=person, role=payload.role, scope=scope))
 
 
 @misc.delete("/role-assignments/{int:pk}", response={204: None}, operation_id="role_assignments_withdraw")
@@ -278,7 +278,7 @@ def withdraw_assignment(request: HttpRequest, pk: int) -> Any:
     if assignment is None:
         raise Http404
     services.role_withdraw(actor=request.user, assignment=assignment)
-    return 204, None
+    return Status(204, None)
 
 
 class JobOut(Schema):

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -226,7 +226,7 @@ def record_router(
             raise PermissionDenied
         obj = services.record_create(actor=request.user, model=model, data=to_data(request, payload, False))  # type: ignore[type-var]
         response["ETag"] = etag_of(obj)
-        return 201, obj
+        return Status(201, obj)
 
     @router.patch("/{int:pk}", response=out_schema, operation_id=f"{model._meta.model_name}_update", summary=f"Change a {name} (send If-Match)")
     def update_record(request: HttpRequest, response: HttpResponse, pk: int, payload: update_schema):  # type: ignore[valid-type]
