@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-fast lint messages lock demo worker clean
+.PHONY: run test lint messages messages-check lock demo worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ messages: $(VENV)/.installed-dev
 	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -l nl -l sv --no-obsolete --no-location --ignore "static/vendor/*"
 	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -d djangojs -l nl -l sv --no-obsolete --no-location --ignore "static/vendor/*"
 	cd regie && ../$(BIN)/python -m django compilemessages --settings=regie.settings_test
+
+## messages-check: fail when a catalogue misses a translation or is out of date with the source
+messages-check: $(VENV)/.installed-dev
+	$(MAKE) messages
+	git diff --exit-code --stat -- regie/locale || (echo "Translation catalogues are out of date: run make messages and translate." && exit 1)
+	$(BIN)/python -m regie.core.i18n_check
 
 ## lock: re-resolve the pinned dependency lock files from pyproject.toml
 lock: $(VENV)/.installed-dev

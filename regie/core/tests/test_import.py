@@ -94,7 +94,7 @@ def test_existing_email_is_refused(org):
         ("people.xlsx", b"this is not a zip", "not a valid Excel workbook"),
         ("people.csv", b"\n \n", "empty"),
         ("people.csv", b"colour,size\nred,4\n", "Unknown column"),
-        ("people.csv", b"\xff\xfe\x00\x00garbage\x81\x8d", "column"),
+        ("people.csv", b"\xff\xfe\x00\x00garbage\x81\x8d", "not text"),
     ],
 )
 def test_bad_files_are_refused_with_a_reason(org, name, content, message):
