@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, EmailStr
@@ -112,8 +113,14 @@ class PersonOut(RecordOut):
     language: str
     has_login: bool = Field(False)
 
+    list_annotations: ClassVar[dict[str, Any]] = {
+        "has_login": ExpressionWrapper(Q(user__isnull=False), output_field=BooleanField())
+    }
+
     @staticmethod
-    def resolve_has_login(obj: Person) -> bool:
+    def resolve_has_login(obj: Person | dict[str, Any]) -> bool:
+        if isinstance(obj, dict):
+            return bool(obj["has_login"])
         return obj.user_id is not None
 
 
@@ -157,8 +164,19 @@ class TeamOut(RecordOut):
     member_ids: list[int]
 
     @staticmethod
-    def resolve_member_ids(obj: Team) -> list[int]:
+    def resolve_member_ids(obj: Team | dict[str, Any]) -> list[int]:
+        if isinstance(obj, dict):
+            return list(obj["member_ids"])
         return [m.pk for m in obj.members.all()]
+
+    @staticmethod
+    def finish_rows(rows: list[dict[str, Any]]) -> None:
+        members: dict[int, list[int]] = {row["id"]: [] for row in rows}
+        through = Team.members.through.objects.filter(team_id__in=list(members)).order_by("person_id")
+        for team_id, person_id in through.values_list("team_id", "person_id"):
+            members[team_id].append(person_id)
+        for row in rows:
+            row["member_ids"] = members[row["id"]]
 
 
 class TeamIn(Strict):

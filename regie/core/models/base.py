@@ -37,7 +37,7 @@ class BusinessModel(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False, db_index=True)
 
     history = HistoricalRecords(inherit=True, excluded_fields=["updated_at", "version"])
 
