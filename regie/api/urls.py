@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 
 import regie
 from regie.core import api as core_api
-from regie.core.api_tools import AUTH, install_error_handlers
+from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
 
 api = NinjaAPI(
     title="Regie API",
@@ -16,6 +16,7 @@ api = NinjaAPI(
         "`If-Match` with the record's ETag; a stale version gets 409 and changes nothing."
     ),
     auth=AUTH,
+    renderer=ORJSONRenderer(),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",

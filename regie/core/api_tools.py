@@ -2,13 +2,14 @@
 a generic router for business records that goes through the same services and permissions as the UI."""
 
 
-import json
 from collections.abc import Callable
+from decimal import Decimal
+
+import orjson
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from ninja import Field, NinjaAPI, Router, Schema, Status
 from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from django.utils.functional import Promise
+from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from regie.core import permissions, services
@@ -24,10 +27,30 @@ from regie.core.audit import history_for
 PROBLEM = "application/problem+json"
 
 
+def _default(value: Any) -> Any:
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"Cannot encode {type(value).__name__}")
+
+
+def dumps(data: Any) -> bytes:
+    """Encode JSON the same way for every API response (lists, details and errors)."""
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+class ORJSONRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return dumps(data)
+
+
 def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail or title, **extra}
     body.setdefault("instance", request.path)
-    return JsonResponse(body, status=status, content_type=PROBLEM)
+    return HttpResponse(dumps(body), status=status, content_type=PROBLEM)
 
 
 # --- authentication -------------------------------------------------------------------------------
@@ -255,10 +278,7 @@ def record_router(
         items = serialize(qs[page.offset : page.offset + page.limit])  # type: ignore[attr-defined]
         # Rows are read with .values() and encoded directly: building and validating a pydantic object
         # per row would triple the cost of a page. A test checks every row against the schema.
-        return HttpResponse(
-            json.dumps({"items": items, "count": count}, cls=DjangoJSONEncoder, separators=(",", ":")),
-            content_type="application/json",
-        )
+        return HttpResponse(dumps({"items": items, "count": count}), content_type="application/json")
 
     @router.get("/{int:pk}", response=out_schema, operation_id=f"{model._meta.model_name}_get", summary=f"Get one {name}")
     def get_record(request: HttpRequest, response: HttpResponse, pk: int):  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        if not request.path.startswith(PUBLIC_PREFIXES) and not request.user.is_authenticated:
             if not (settings.REGIE_BENCHMARK_VIEWS and request.path.startswith("/bench/")):
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)

@@ -221,8 +221,11 @@ def token_authenticate(raw: str) -> Any | None:
     """The active user a raw token belongs to, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=hash_token(raw), revoked_at__isnull=True)
+    except ApiToken.DoesNotExist:
+        return None
+    if not token.user.is_active:
         return None
     now = timezone.now()
     if token.expires_at is not None and token.expires_at <= now:
