@@ -40,8 +40,8 @@ lint: $(VENV)/.installed-dev
 
 ## messages: refresh the translation catalogues from the source and compile them (needs GNU gettext)
 messages: $(VENV)/.installed-dev
-	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -l nl -l sv --no-obsolete --no-location --ignore "static/vendor/*"
-	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -d djangojs -l nl -l sv --no-obsolete --no-location --ignore "static/vendor/*"
+	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -l nl -l sv --no-obsolete --no-location --ignore "*/static/vendor/*" --ignore "static/vendor/*"
+	cd regie && ../$(BIN)/python -m django makemessages --settings=regie.settings_test -d djangojs -l nl -l sv --no-obsolete --no-location --ignore "*/static/vendor/*" --ignore "static/vendor/*"
 	cd regie && ../$(BIN)/python -m django compilemessages --settings=regie.settings_test
 
 ## messages-check: fail when a catalogue misses a translation or is out of date with the source

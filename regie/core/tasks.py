@@ -58,5 +58,14 @@ def purge_finished_jobs(job: Job, *, days: int = 90) -> dict[str, Any]:
     return {"deleted": deleted}
 
 
+@task("core.ping", max_attempts=1)
+def ping(job: Job, *, seconds: float = 0.0) -> dict[str, Any]:
+    """Diagnostic: proves that a worker runs jobs, and says which worker took this one."""
+    import time
+
+    time.sleep(max(0.0, min(float(seconds), 10.0)))
+    return {"worker": job.worker}
+
+
 every("Clear expired sessions", "core.clear_expired_sessions", timedelta(hours=6))
 every("Purge finished jobs", "core.purge_finished_jobs", timedelta(days=1), days=90)
