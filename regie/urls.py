@@ -7,6 +7,18 @@ from django.views.i18n import JavaScriptCatalog
 
 from regie.core import account_views
 
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when this server can reach its database, 503 otherwise."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
 urlpatterns = [
     path("", include("regie.core.urls")),
     path("api/", include("regie.api.urls")),
@@ -32,7 +44,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("health/", lambda request: JsonResponse({"status": "ok"}), name="health"),
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
 ]
 

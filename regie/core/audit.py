@@ -69,7 +69,10 @@ def history_for(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
     history = getattr(obj, "history", None)
     if history is None:
         return []
-    records = list(history.select_related("history_user").order_by("history_date", "history_id")[: limit + 1])
+    # The newest ``limit`` changes, plus the one before them to diff the oldest shown against.
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records.reverse()
+    skip_first = len(records) > limit
     model = type(obj)
     fields = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
     cache: dict[tuple[type, Any], str] = {}
@@ -100,7 +103,7 @@ def history_for(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
             kind_label = _("archived") if record.archived_at else _("restored")
         else:
             kind_label = KIND_LABELS.get(kind, kind)
-        if kind != "~" or changes:
+        if (kind != "~" or changes) and not (skip_first and previous is None):
             entries.append(
                 HistoryEntry(record.history_id, record.history_date, who, kind, str(kind_label), changes)
             )

@@ -174,8 +174,9 @@ def load_demo(write: Callable[[str], Any] = print) -> list[tuple[str, str, str]]
     for login, person in logins.items():
         user = user_model._default_manager.filter(username=login).first()
         if user is None:
+            # The demo administrator may also use Django's admin site (schedules, raw records).
             user = user_model(username=login, email=person.email or "", is_staff=login == "admin")
-            user.is_superuser = False
+            user.is_superuser = login == "admin"
             user.set_password(DEMO_PASSWORD)
             user.save()
         if person.user_id is None:

@@ -69,6 +69,15 @@ class BusinessFilterSet(django_filters.FilterSet):
         choices=[("all", gettext_lazy("Active and archived")), ("only", gettext_lazy("Archived only"))],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The search box first, then the model's own filters, then "archived".
+        order = ["q", *[n for n in self.form.fields if n not in ("q", "archived")], "archived"]
+        self.form.fields = {n: self.form.fields[n] for n in order if n in self.form.fields}
+        for form_field in self.form.fields.values():
+            widget = form_field.widget
+            widget.attrs["class"] = "form-select" if isinstance(widget, forms.Select) else "form-control"
+
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         condition = Q()
         for term in value.split()[:5]:

@@ -155,11 +155,14 @@ def requeue_abandoned() -> int:
     """Jobs whose worker stopped sending heartbeats within the lease go back in the queue."""
     cutoff = timezone.now() - timedelta(seconds=settings.REGIE_JOB_LEASE_SECONDS)
     with transaction.atomic():
-        return (
-            Job.objects.filter(status=JobStatus.RUNNING)
-            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
-            .update(status=JobStatus.QUEUED, worker="")
+        abandoned = Job.objects.filter(status=JobStatus.RUNNING).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
         )
+        # A job that keeps killing its worker must not come back for ever: its attempts run out too.
+        abandoned.filter(attempts__gte=F("max_attempts")).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error="The worker running this job stopped responding."
+        )
+        return abandoned.filter(attempts__lt=F("max_attempts")).update(status=JobStatus.QUEUED, worker="")
 
 
 def claim(worker: str | None = None) -> Job | None:

@@ -51,3 +51,17 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind ``PROXY_COUNT`` trusted proxies, each appends the address it saw
+    to X-Forwarded-For, so the client is that many entries from the end; anything before it could be
+    forged by the client and is ignored."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.REGIE_PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < hops:
+        return remote
+    return forwarded[-hops]

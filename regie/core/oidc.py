@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from regie.core.models import Person
@@ -30,8 +29,3 @@ class RegieOIDCBackend(OIDCAuthenticationBackend):
             person.user = user
             person.save(update_fields=["user"])
         return user
-
-    def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
-        if not getattr(settings, "OIDC_CREATE_USER", False):
-            self.get_settings("OIDC_CREATE_USER", False)
-        return super().get_or_create_user(access_token, id_token, payload)

@@ -42,9 +42,8 @@ class StaleWrite(Exception):
 
 
 def _scope_for(instance: BusinessModel) -> Scope | None:
-    """The scope that decides over ``instance`` as it is now (for a new scope record: its parent)."""
-    if isinstance(instance, ScopedMixin) and not instance.scope_id:
-        return instance.parent_scope()
+    """Where ``instance`` sits: for a record that is itself a scope, its parent scope; otherwise the
+    scope that governs it. Adding needs the add action there; moving needs the change action there."""
     if isinstance(instance, ScopedMixin):
         return instance.parent_scope()
     return instance.governing_scope()
@@ -106,8 +105,12 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any], expected_ver
     _require(actor, action, instance)
     if instance.is_archived:
         raise ValidationError(_("An archived record cannot be changed; restore it first."))
+    place_before = _scope_for(instance)
     m2m = _apply(instance, data)
-    _require(actor, action, scope=_scope_for(instance) or Scope.root())
+    place_after = _scope_for(instance)
+    if place_after != place_before:
+        # Moving a record (or a unit's subtree) needs the change action where it lands as well.
+        _require(actor, action, scope=place_after or Scope.root())
     instance.full_clean()
     instance._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
@@ -141,6 +144,8 @@ def person_invite(*, actor: Any, person: Person) -> Any:
     if not person.email:
         raise ValidationError({"email": _("A person needs an email address to be invited.")})
     user_model = get_user_model()
+    if person.user is not None and person.user.has_usable_password():
+        raise ValidationError({"user": _("This person already signs in with a password.")})
     with transaction.atomic():
         user = person.user
         if user is None:

@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from regie.core import services
 from regie.core.jobs import JobFailed, every, set_progress, task
@@ -35,7 +36,10 @@ def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
             )
         except ImportRejected as rejected:
             raise JobFailed(str(rejected), {"errors": [e.as_dict() for e in rejected.errors]}) from None
-        return {"created": len(people), "message": _("%s people imported.") % len(people)}
+        message = ngettext("%(count)s person imported.", "%(count)s people imported.", len(people)) % {
+            "count": len(people)
+        }
+        return {"created": len(people), "message": message}
     finally:
         if default_storage.exists(path):
             default_storage.delete(path)

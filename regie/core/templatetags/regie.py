@@ -19,3 +19,11 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def may(context: Any, action: str, obj: Any = None) -> bool:
+    """``{% may "core.invite_person" object as can_invite %}``: the same answer as everywhere else."""
+    from regie.core import permissions
+
+    return permissions.may(context["request"].user, action, obj)
