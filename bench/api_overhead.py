@@ -197,9 +197,7 @@ def populate(people: int) -> dict[str, Any]:
         user = get_user_model()(username="bench-api", email="bench-api@northbridge.example")
         user.set_unusable_password()
         user.save()
-        person = Person.objects.create(
-            given_name="Bench", family_name="Client", email=user.email, org_unit=units[0], user=user
-        )
+        person = Person.objects.create(given_name="Bench", family_name="Client", email=user.email, org_unit=units[0], user=user)
         RoleAssignment.objects.create(person=person, role="member", scope=root_scope)
         _, raw = token_create(user=user, name="bench")
     # Planner statistics, as autovacuum (PostgreSQL) would have them in production; without them a freshly
@@ -246,10 +244,7 @@ def internal(mode: str, options: argparse.Namespace) -> None:
     import django
 
     django.setup()
-    if mode == "populate":
-        payload = populate(options.people)
-    else:
-        payload = count_queries(os.environ["BENCH_TOKEN"], options.profile)
+    payload = populate(options.people) if mode == "populate" else count_queries(os.environ["BENCH_TOKEN"], options.profile)
     print(RESULT_MARKER + json.dumps(payload))
 
 
@@ -467,10 +462,7 @@ def table(rows: list[list[str]], right: set[int]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
+        cells = [cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))

@@ -65,6 +65,4 @@ def org(db: Any) -> Organisation:
     login("norole", None, None, None)
     superuser = UserFactory(username="superuser", is_superuser=True, is_staff=True)
     users["superuser"] = superuser
-    return Organisation(
-        root, it, hr, top, unit_a, unit_a_sub, unit_b, profile, person_a, person_a_sub, person_b, users
-    )
+    return Organisation(root, it, hr, top, unit_a, unit_a_sub, unit_b, profile, person_a, person_a_sub, person_b, users)

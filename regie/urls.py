@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from regie.core import account_views
 
+
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 when this server can reach its database, 503 otherwise."""
     from django.db import connection
@@ -36,7 +37,11 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
         name="password_reset_done",
     ),
-    path("accounts/reset/<uidb64>/<token>/", account_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path(
         "accounts/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
@@ -59,7 +64,14 @@ if settings.REGIE_BENCHMARK_VIEWS:
 
         rows = list(
             Person.objects.order_by("pk").values(
-                "id", "given_name", "family_name", "email", "phone", "org_unit_id", "job_profile_id", "language"
+                "id",
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                "org_unit_id",
+                "job_profile_id",
+                "language",
             )[:50]
         )
         return JsonResponse({"items": rows, "count": Person.objects.count()})

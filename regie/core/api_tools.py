@@ -1,25 +1,23 @@
 """The API's common ground: authentication, RFC 9457 problem details, pagination, ETag / If-Match, and
 a generic router for business records that goes through the same services and permissions as the UI."""
 
-
 from collections.abc import Callable
 from decimal import Decimal
-
-import orjson
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema, Status
-from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from django.utils.functional import Promise
 from ninja.renderers import BaseRenderer
-from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
 
 from regie.core import permissions, services
 from regie.core.audit import history_for
@@ -88,13 +86,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"field": _location(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors
+            {"field": _location(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors
         ]
         names = ", ".join(e["field"] for e in errors)
-        return problem(
-            request, 422, _("The request is not valid."), _("Check these fields: %s") % names, errors=errors
-        )
+        return problem(request, 422, _("The request is not valid."), _("Check these fields: %s") % names, errors=errors)
 
     @api.exception_handler(ValidationError)
     def model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -238,7 +233,7 @@ def record_router(
 
     router = Router(tags=[tag])
     name = model._meta.verbose_name
-    base = queryset or (lambda: model._default_manager.all())
+    base: Callable[[], Any] = queryset or (lambda: model._default_manager.all())
 
     def visible(request: HttpRequest, action: str = "view") -> QuerySet:
         return base().visible_to(request.user, permissions.action_for(model, action))  # type: ignore[attr-defined]
@@ -280,13 +275,23 @@ def record_router(
         # per row would triple the cost of a page. A test checks every row against the schema.
         return HttpResponse(dumps({"items": items, "count": count}), content_type="application/json")
 
-    @router.get("/{int:pk}", response=out_schema, operation_id=f"{model._meta.model_name}_get", summary=f"Get one {name}")
+    @router.get(
+        "/{int:pk}",
+        response=out_schema,
+        operation_id=f"{model._meta.model_name}_get",
+        summary=f"Get one {name}",
+    )
     def get_record(request: HttpRequest, response: HttpResponse, pk: int):  # type: ignore[no-untyped-def]
         obj = fetch(request, pk)
         response["ETag"] = etag_of(obj)
         return obj
 
-    @router.post("/", response={201: out_schema}, operation_id=f"{model._meta.model_name}_create", summary=f"Create a {name}")
+    @router.post(
+        "/",
+        response={201: out_schema},
+        operation_id=f"{model._meta.model_name}_create",
+        summary=f"Create a {name}",
+    )
     def create_record(request: HttpRequest, response: HttpResponse, payload: create_schema):  # type: ignore[valid-type]
         if not permissions.holds_anywhere(request.user, permissions.action_for(model, "add")):
             raise PermissionDenied
@@ -294,7 +299,12 @@ def record_router(
         response["ETag"] = etag_of(obj)
         return Status(201, obj)
 
-    @router.patch("/{int:pk}", response=out_schema, operation_id=f"{model._meta.model_name}_update", summary=f"Change a {name} (send If-Match)")
+    @router.patch(
+        "/{int:pk}",
+        response=out_schema,
+        operation_id=f"{model._meta.model_name}_update",
+        summary=f"Change a {name} (send If-Match)",
+    )
     def update_record(request: HttpRequest, response: HttpResponse, pk: int, payload: update_schema):  # type: ignore[valid-type]
         obj = fetch(request, pk)
         version = expected_version(request)
@@ -304,7 +314,12 @@ def record_router(
         response["ETag"] = etag_of(obj)
         return obj
 
-    @router.post("/{int:pk}/archive", response=out_schema, operation_id=f"{model._meta.model_name}_archive", summary=f"Archive a {name} (send If-Match)")
+    @router.post(
+        "/{int:pk}/archive",
+        response=out_schema,
+        operation_id=f"{model._meta.model_name}_archive",
+        summary=f"Archive a {name} (send If-Match)",
+    )
     def archive_record(request: HttpRequest, response: HttpResponse, pk: int, restore: bool = False):  # type: ignore[no-untyped-def]
         obj = fetch(request, pk)
         obj = services.record_archive(
@@ -313,7 +328,12 @@ def record_router(
         response["ETag"] = etag_of(obj)
         return obj
 
-    @router.get("/{int:pk}/history", response=list[HistoryEntryOut], operation_id=f"{model._meta.model_name}_history", summary=f"History of a {name}")
+    @router.get(
+        "/{int:pk}/history",
+        response=list[HistoryEntryOut],
+        operation_id=f"{model._meta.model_name}_history",
+        summary=f"History of a {name}",
+    )
     def record_history(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
         return history_for(fetch(request, pk))
 
@@ -330,7 +350,7 @@ def resolve_relations(model: type[Model]) -> Callable[[HttpRequest, dict[str, An
             if not field.is_relation or value is None:
                 continue
             related = field.related_model
-            visible = related._default_manager.all()  # type: ignore[union-attr]
+            visible: Any = related._default_manager.all()  # type: ignore[union-attr]
             if hasattr(visible, "visible_to"):
                 visible = visible.active().visible_to(request.user)
             if field.many_to_many:

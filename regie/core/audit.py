@@ -46,7 +46,7 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def _display(field: models.Field, value: Any, cache: dict[tuple[type, Any], str]) -> str:
+def _display(field: models.Field, value: Any, cache: dict[tuple[Any, Any], str]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(field, models.ForeignKey):
@@ -75,7 +75,7 @@ def history_for(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
     skip_first = len(records) > limit
     model = type(obj)
     fields = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
-    cache: dict[tuple[type, Any], str] = {}
+    cache: dict[tuple[Any, Any], str] = {}
     entries: list[HistoryEntry] = []
     previous = None
     for record in records:
@@ -104,9 +104,7 @@ def history_for(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
         else:
             kind_label = KIND_LABELS.get(kind, kind)
         if (kind != "~" or changes) and not (skip_first and previous is None):
-            entries.append(
-                HistoryEntry(record.history_id, record.history_date, who, kind, str(kind_label), changes)
-            )
+            entries.append(HistoryEntry(record.history_id, record.history_date, who, kind, str(kind_label), changes))
         previous = record
     entries.reverse()
     return entries

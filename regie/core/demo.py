@@ -14,7 +14,7 @@ from django.db import transaction
 
 from regie.core.models import Domain, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
 
-DEMO_PASSWORD = "regie-demo-2026"
+DEMO_PASSWORD = "regie-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
 DOMAINS = [
     ("IT", "Information technology", "Workplaces, applications, networks and the IT service desk."),
@@ -107,15 +107,48 @@ ROLES = [
 TEAMS = [
     ("SD", "Service desk", "NB-IT-WP", "IT", "yusuf.demir", ["yusuf.demir", "astrid.holm", "kevin.peeters"]),
     ("WP", "Workplace team", "NB-IT-WP", "IT", "emma.dejong", ["emma.dejong", "kevin.peeters"]),
-    ("NET", "Network team", "NB-IT-INF", "IT", "liam.oconnor", ["liam.oconnor", "sven.karlsson", "bram.mulder"]),
-    ("APP", "Application team", "NB-IT-APP", "IT", "priya.raman", ["priya.raman", "tom.hendriks", "noor.smit", "oskar.nilsson"]),
-    ("PMO", "Project office", "NB-PMO", None, "fatima.elamrani", ["fatima.elamrani", "johan.berg", "lotte.jansen"]),
-    ("SMO", "Service management office", "NB-SMO", "IT", "ingrid.svensson", ["ingrid.svensson", "daan.visser"]),
+    (
+        "NET",
+        "Network team",
+        "NB-IT-INF",
+        "IT",
+        "liam.oconnor",
+        ["liam.oconnor", "sven.karlsson", "bram.mulder"],
+    ),
+    (
+        "APP",
+        "Application team",
+        "NB-IT-APP",
+        "IT",
+        "priya.raman",
+        ["priya.raman", "tom.hendriks", "noor.smit", "oskar.nilsson"],
+    ),
+    (
+        "PMO",
+        "Project office",
+        "NB-PMO",
+        None,
+        "fatima.elamrani",
+        ["fatima.elamrani", "johan.berg", "lotte.jansen"],
+    ),
+    (
+        "SMO",
+        "Service management office",
+        "NB-SMO",
+        "IT",
+        "ingrid.svensson",
+        ["ingrid.svensson", "daan.visser"],
+    ),
     ("HRS", "HR services", "NB-HR", "HR", "claire.dubois", ["claire.dubois", "hanna.ek", "ruben.meijer"]),
     ("FS", "Facility services", "NB-FAC", "FAC", "pieter.vandam", ["pieter.vandam", "maja.lund"]),
 ]
 
-UNIT_MANAGERS = {"NB": "sanne.devries", "NB-OPS": "erik.lindqvist", "NB-IT": "maarten.bakker", "NB-HR": "claire.dubois"}
+UNIT_MANAGERS = {
+    "NB": "sanne.devries",
+    "NB-OPS": "erik.lindqvist",
+    "NB-IT": "maarten.bakker",
+    "NB-HR": "claire.dubois",
+}
 
 DOMAIN = "northbridge.example"
 
@@ -166,7 +199,7 @@ def load_demo(write: Callable[[str], Any] = print) -> list[tuple[str, str, str]]
         people[local or f"{given}.{family}"] = person
         if login:
             logins[login] = person
-    for login, (given, family, email, unit, profile) in LOGINS.items():
+    for login, (given, family, email, unit, _profile) in LOGINS.items():
         person = Person.objects.filter(email=email).first() or Person.objects.create(
             given_name=given, family_name=family, email=email, org_unit=units[unit]
         )
@@ -191,15 +224,19 @@ def load_demo(write: Callable[[str], Any] = print) -> list[tuple[str, str, str]]
             scope = domains[where[1]].scope
         RoleAssignment.objects.get_or_create(person=logins[login], role=role, scope=scope)
     for code, manager in UNIT_MANAGERS.items():
-        unit = units[code]
-        if unit.manager_id is None:
-            unit.manager = people[manager]
-            unit.save()
+        managed = units[code]
+        if managed.manager_id is None:
+            managed.manager = people[manager]
+            managed.save()
     for code, name, unit, domain, lead, members in TEAMS:
         team = Team.objects.filter(code=code).first()
         if team is None:
             team = Team.objects.create(
-                code=code, name=name, org_unit=units[unit], domain=domains.get(domain) if domain else None, lead=people[lead]
+                code=code,
+                name=name,
+                org_unit=units[unit],
+                domain=domains.get(domain) if domain else None,
+                lead=people[lead],
             )
             team.members.set([people[m] for m in members])
     for extension in EXTENSIONS:

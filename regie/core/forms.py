@@ -40,7 +40,16 @@ class JobProfileForm(ScopedModelForm):
 class PersonForm(ScopedModelForm):
     class Meta:
         model = Person
-        fields = ["given_name", "family_name", "email", "phone", "employee_number", "org_unit", "job_profile", "language"]
+        fields = [
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            "employee_number",
+            "org_unit",
+            "job_profile",
+            "language",
+        ]
 
 
 class TeamForm(ScopedModelForm):
@@ -57,7 +66,8 @@ class RoleAssignmentForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.active().visible_to(user).select_related("org_unit")  # type: ignore[attr-defined]
-        self.fields["role"].choices = [(r.code, r.label) for r in permissions.ROLES.values()]
+        role_field: Any = self.fields["role"]
+        role_field.choices = [(r.code, r.label) for r in permissions.ROLES.values()]
         self.fields["scope"].queryset = permissions.scopes_where(user, "core.manage_roles").order_by("path")  # type: ignore[attr-defined]
         self.fields["scope"].label_from_instance = lambda s: f"{'· ' * (s.path.count('/') - 2)}{s.name}"  # type: ignore[attr-defined]
         for name, field in self.fields.items():
@@ -82,9 +92,7 @@ class ImportForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    expires_at = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_at = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -181,10 +181,7 @@ class ModelUI:
         ):
             raise PermissionDenied
         filterset = self.filterset_class(request.GET, queryset=self.queryset(request), request=request)
-        if not filterset.is_valid():
-            queryset = self.queryset(request).none()
-        else:
-            queryset = filterset.qs
+        queryset = self.queryset(request).none() if not filterset.is_valid() else filterset.qs
         sort = request.GET.get("sort") or self.default_sort
         sortable = {c.sort_key for c in self.columns if c.sort_key}
         if sort.lstrip("-") in sortable:
@@ -241,7 +238,7 @@ class ModelUI:
         obj = self.get_object(request, pk)
         fields = []
         for name in self.detail_fields or [f.name for f in self.model._meta.concrete_fields]:
-            f = self.model._meta.get_field(name)
+            f: Any = self.model._meta.get_field(name)
             value = getattr(obj, name)
             if f.choices:
                 value = getattr(obj, f"get_{name}_display")()
@@ -347,9 +344,9 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        for name, form_field in self.fields.items():
+        for _name, form_field in self.fields.items():
             if isinstance(form_field, forms.ModelChoiceField):
-                queryset = form_field.queryset
+                queryset: Any = form_field.queryset
                 if hasattr(queryset, "visible_to"):
                     form_field.queryset = queryset.active().visible_to(user)
             form_field.widget.attrs.setdefault(

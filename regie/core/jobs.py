@@ -64,9 +64,7 @@ def every(name: str, task_name: str, interval: timedelta, **arguments: Any) -> N
     SCHEDULES[name] = ScheduleDefinition(name, task_name, interval, arguments)
 
 
-def enqueue(
-    task_name: str, *, label: str = "", requested_by: Any = None, run_after: Any = None, **arguments: Any
-) -> Job:
+def enqueue(task_name: str, *, label: str = "", requested_by: Any = None, run_after: Any = None, **arguments: Any) -> Job:
     """Queue a job. Called inside a transaction, the job becomes visible to workers when it commits."""
     if task_name not in TASKS:
         raise KeyError(f"Unknown task {task_name!r}")
@@ -160,7 +158,9 @@ def requeue_abandoned() -> int:
         )
         # A job that keeps killing its worker must not come back for ever: its attempts run out too.
         abandoned.filter(attempts__gte=F("max_attempts")).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), error="The worker running this job stopped responding."
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error="The worker running this job stopped responding.",
         )
         return abandoned.filter(attempts__lt=F("max_attempts")).update(status=JobStatus.QUEUED, worker="")
 
@@ -170,11 +170,7 @@ def claim(worker: str | None = None) -> Job | None:
     worker = worker or _worker_name()
     now = timezone.now()
     with transaction.atomic():
-        job = (
-            _lock(Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now))
-            .order_by("run_after", "id")
-            .first()
-        )
+        job = _lock(Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now)).order_by("run_after", "id").first()
         if job is None:
             return None
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(

@@ -34,9 +34,9 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(PUBLIC_PREFIXES) and not request.user.is_authenticated:
-            if not (settings.REGIE_BENCHMARK_VIEWS and request.path.startswith("/bench/")):
-                return redirect_to_login(request.get_full_path())
+        bench = settings.REGIE_BENCHMARK_VIEWS and request.path.startswith("/bench/")
+        if not request.path.startswith(PUBLIC_PREFIXES) and not bench and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 

@@ -22,10 +22,6 @@ def led_teams_and_units(user: Any) -> dict[str, Any] | None:
 
 @my_work_section
 def my_jobs(user: Any) -> dict[str, Any] | None:
-    jobs = list(
-        Job.objects.filter(requested_by=user, status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED])[:20]
-    )
-    items = [
-        {"label": str(j), "url": reverse("core:job_detail", args=[j.pk]), "detail": j.get_status_display()} for j in jobs
-    ]
+    jobs = list(Job.objects.filter(requested_by=user, status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED])[:20])
+    items = [{"label": str(j), "url": reverse("core:job_detail", args=[j.pk]), "detail": j.get_status_display()} for j in jobs]
     return {"title": _("My background jobs"), "items": items} if items else None

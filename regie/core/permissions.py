@@ -64,7 +64,11 @@ def register_model_actions(model: type[Model], verbs: Iterable[str] = ("view", "
 
 
 def register_role(
-    code: str, label: Any, description: Any = "", actions: Iterable[str] = (), scope_kinds: tuple[str, ...] = ()
+    code: str,
+    label: Any,
+    description: Any = "",
+    actions: Iterable[str] = (),
+    scope_kinds: tuple[str, ...] = (),
 ) -> Role:
     role = ROLES.get(code) or Role(code, label, description, set(), scope_kinds)
     role.label, role.description, role.scope_kinds = label, description, scope_kinds

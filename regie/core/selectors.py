@@ -10,7 +10,11 @@ from regie.core.models import Domain, Job, OrgUnit, Person, Team
 
 def organisation_counts(user: Any) -> list[dict[str, Any]]:
     return [
-        {"label": model._meta.verbose_name_plural, "count": model.objects.active().visible_to(user).count(), "url": url}
+        {
+            "label": model._meta.verbose_name_plural,
+            "count": model.objects.active().visible_to(user).count(),
+            "url": url,
+        }
         for model, url in (
             (Domain, "core:domain_list"),
             (OrgUnit, "core:orgunit_list"),
@@ -26,6 +30,7 @@ def search(user: Any, query: str, per_model: int = 10) -> list[dict[str, Any]]:
 
     groups = []
     terms = query.split()[:5]
+    model: Any
     for model, label in navigation.SEARCHABLE:
         condition = Q()
         for term in terms:

@@ -62,11 +62,15 @@ def _apply(instance: models.Model, data: dict[str, Any]) -> list[str]:
     """Set plain and foreign-key fields; returns many-to-many fields left for after the save."""
     later = []
     for name, value in data.items():
-        field = instance._meta.get_field(name)
+        field: Any = instance._meta.get_field(name)
         if field.many_to_many:
             later.append(name)
         else:
-            setattr(instance, field.attname if field.is_relation and not isinstance(value, models.Model) else name, value)
+            setattr(
+                instance,
+                field.attname if field.is_relation and not isinstance(value, models.Model) else name,
+                value,
+            )
     return later
 
 
@@ -164,7 +168,7 @@ def person_invite(*, actor: Any, person: Person) -> Any:
             context = {"person": person, "link": link, "inviter": getattr(actor, "person", None) or actor}
             subject = _("You are invited to Regie")
             body = render_to_string("core/email/invitation.txt", context)
-        transaction.on_commit(lambda: send_mail(subject, body, None, [person.email]))
+        transaction.on_commit(lambda: send_mail(subject, body, None, [str(person.email)]))
     return user
 
 
@@ -209,7 +213,11 @@ def token_create(*, user: Any, name: str, expires_at: datetime | None = None) ->
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_hash=hash_token(raw), hint=raw[: len(TOKEN_PREFIX) + 6], expires_at=expires_at
+        user=user,
+        name=name[:100],
+        key_hash=hash_token(raw),
+        hint=raw[: len(TOKEN_PREFIX) + 6],
+        expires_at=expires_at,
     )
     return token, raw
 
@@ -254,9 +262,7 @@ PERSON_COLUMNS = {
 }
 
 
-def people_import(
-    *, actor: Any, rows: list[dict[str, str]], progress: Any = None
-) -> list[Person]:
+def people_import(*, actor: Any, rows: list[dict[str, str]], progress: Any = None) -> list[Person]:
     """Create people from sheet rows, all or nothing: every row is validated first, each problem named
     by row and column, and nothing is written unless every row is right. Units and job profiles are given
     by code; the actor must be allowed to add people in each row's unit."""
@@ -323,9 +329,7 @@ def people_import(
             if key in existing_emails:
                 row_errors.append(RowError(line, "email", _("A person with this email address already exists.")))
             elif key in seen_emails:
-                row_errors.append(
-                    RowError(line, "email", _("The same email address is on row %s.") % seen_emails[key])
-                )
+                row_errors.append(RowError(line, "email", _("The same email address is on row %s.") % seen_emails[key]))
             seen_emails.setdefault(key, line)
         if not row_errors and not permissions.may(
             actor, "core.add_person", scope=person.org_unit.scope if person.org_unit else Scope.root()

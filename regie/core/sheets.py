@@ -52,9 +52,7 @@ def _cell(value: Any) -> str:
 def read_sheet(data: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
     """Parse a .csv or .xlsx file into its header (lower-cased) and rows of text cells."""
     if len(data) > settings.REGIE_IMPORT_MAX_BYTES:
-        raise SheetError(
-            _("The file is larger than %(limit)s MB.") % {"limit": settings.REGIE_IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
+        raise SheetError(_("The file is larger than %(limit)s MB.") % {"limit": settings.REGIE_IMPORT_MAX_BYTES // (1024 * 1024)})
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         table = _read_xlsx(data)

@@ -22,6 +22,8 @@ from regie.core.sheets import ImportRejected, SheetError, read_sheet
 def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
     """Import people from an uploaded sheet; the file is removed afterwards whatever the outcome."""
     try:
+        if job.requested_by_id is None:
+            raise JobFailed(_("An import needs the person who asked for it."))
         actor = get_user_model()._default_manager.get(pk=job.requested_by_id)
         with default_storage.open(path, "rb") as handle:
             data = handle.read()
@@ -32,13 +34,13 @@ def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
         set_progress(job, 0, max(1, len(rows) * 2), _("Checking %s rows") % len(rows))
         try:
             people = services.people_import(
-                actor=actor, rows=rows, progress=lambda done, total, message: set_progress(job, done, total, message)
+                actor=actor,
+                rows=rows,
+                progress=lambda done, total, message: set_progress(job, done, total, message),
             )
         except ImportRejected as rejected:
             raise JobFailed(str(rejected), {"errors": [e.as_dict() for e in rejected.errors]}) from None
-        message = ngettext("%(count)s person imported.", "%(count)s people imported.", len(people)) % {
-            "count": len(people)
-        }
+        message = ngettext("%(count)s person imported.", "%(count)s people imported.", len(people)) % {"count": len(people)}
         return {"created": len(people), "message": message}
     finally:
         if default_storage.exists(path):
@@ -56,9 +58,7 @@ def clear_expired_sessions(job: Job) -> dict[str, Any]:
 def purge_finished_jobs(job: Job, *, days: int = 90) -> dict[str, Any]:
     """Finished job records older than ``days`` are removed; recent ones stay visible to their owners."""
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _detail = Job.objects.filter(
-        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff
-    ).delete()
+    deleted, _detail = Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff).delete()
     return {"deleted": deleted}
 
 

@@ -48,7 +48,13 @@ class RecordContract:
     def test_anonymous_is_sent_to_sign_in_from_every_page(self, org: Any) -> None:
         obj = self.make(org, "a")
         client = org.client_for("anonymous")
-        for url in (self.url("list"), self.url("add"), self.url("detail", obj.pk), self.url("edit", obj.pk), self.url("history", obj.pk)):
+        for url in (
+            self.url("list"),
+            self.url("add"),
+            self.url("detail", obj.pk),
+            self.url("edit", obj.pk),
+            self.url("history", obj.pk),
+        ):
             response = client.get(url)
             assert response.status_code == 302 and reverse("login") in response["Location"], url
         response = client.post(self.url("archive", obj.pk))
@@ -208,13 +214,17 @@ class RecordContract:
         pk = created.json()["id"]
         etag = client.get(f"{self.api_prefix}{pk}")["ETag"]
         changed = client.patch(
-            f"{self.api_prefix}{pk}", json.dumps({self.text_field: "Via API"}), content_type="application/json",
+            f"{self.api_prefix}{pk}",
+            json.dumps({self.text_field: "Via API"}),
+            content_type="application/json",
             headers={"If-Match": etag},
         )
         assert changed.status_code == 200, changed.content
         assert changed.json()[self.text_field] == "Via API"
         stale = client.patch(
-            f"{self.api_prefix}{pk}", json.dumps({self.text_field: "Stale"}), content_type="application/json",
+            f"{self.api_prefix}{pk}",
+            json.dumps({self.text_field: "Stale"}),
+            content_type="application/json",
             headers={"If-Match": etag},
         )
         assert stale.status_code == 409
@@ -230,7 +240,9 @@ class RecordContract:
         response = client.post(self.api_prefix, json.dumps(self.api_payload(org)), content_type="application/json")
         assert response.status_code == 403
         response = client.patch(
-            f"{self.api_prefix}{obj.pk}", json.dumps({self.text_field: "nope"}), content_type="application/json",
+            f"{self.api_prefix}{obj.pk}",
+            json.dumps({self.text_field: "nope"}),
+            content_type="application/json",
             headers={"If-Match": f'"{obj.version}"'},
         )
         assert response.status_code == 403

@@ -30,7 +30,11 @@ DOMAINS = ModelUI(
     form_class=forms.DomainForm,
     filterset_class=filters.DomainFilterSet,
     slug="domains",
-    columns=[Column("code", _("Code"), link=True), Column("name", _("Name"), link=True), Column("description", _("Description"), sort=None)],
+    columns=[
+        Column("code", _("Code"), link=True),
+        Column("name", _("Name"), link=True),
+        Column("description", _("Description"), sort=None),
+    ],
     detail_fields=["code", "name", "description"],
     default_sort="name",
 )
@@ -55,7 +59,11 @@ JOB_PROFILES = ModelUI(
     form_class=forms.JobProfileForm,
     filterset_class=filters.JobProfileFilterSet,
     slug="job-profiles",
-    columns=[Column("code", _("Code"), link=True), Column("name", _("Name"), link=True), Column("description", _("Description"), sort=None)],
+    columns=[
+        Column("code", _("Code"), link=True),
+        Column("name", _("Name"), link=True),
+        Column("description", _("Description"), sort=None),
+    ],
     detail_fields=["code", "name", "description"],
     default_sort="name",
 )
@@ -71,7 +79,17 @@ PEOPLE = ModelUI(
         Column("org_unit", _("Organisational unit"), sort="org_unit__name"),
         Column("job_profile", _("Job profile"), sort="job_profile__name"),
     ],
-    detail_fields=["given_name", "family_name", "email", "phone", "employee_number", "org_unit", "job_profile", "language", "user"],
+    detail_fields=[
+        "given_name",
+        "family_name",
+        "email",
+        "phone",
+        "employee_number",
+        "org_unit",
+        "job_profile",
+        "language",
+        "user",
+    ],
     select_related=("org_unit", "job_profile"),
     default_sort="family_name",
 )

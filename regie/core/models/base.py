@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 class BusinessQuerySet(models.QuerySet):
     """Reads that respect archiving and the user's scoped permissions."""
 
-    def active(self) -> BusinessQuerySet:
+    def active(self) -> Any:
         return self.filter(archived_at__isnull=True)
 
-    def archived(self) -> BusinessQuerySet:
+    def archived(self) -> Any:
         return self.filter(archived_at__isnull=False)
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser, action: str | None = None) -> BusinessQuerySet:
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser, action: str | None = None) -> Any:
         """Only the rows on which ``user`` holds ``action`` (default: the model's view action)."""
         from regie.core import permissions
 

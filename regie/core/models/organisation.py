@@ -187,14 +187,22 @@ class Team(BusinessModel):
 
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
-    org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisational unit")
-    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="teams", verbose_name=_("organisational unit"))
     domain = models.ForeignKey(
-        Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="teams", verbose_name=_("domain")
+        Domain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        verbose_name=_("domain"),
     )
     lead = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams", verbose_name=_("lead")
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+        verbose_name=_("lead"),
     )
     members = models.ManyToManyField(Person, blank=True, related_name="teams", verbose_name=_("members"))
     description = models.TextField(_("description"), blank=True)

@@ -35,7 +35,7 @@ class Scope(models.Model):
     @classmethod
     def root(cls) -> Scope:
         """The whole organisation; created on first use."""
-        root = cls.objects.filter(kind=ROOT_KIND).order_by("id").first()
+        root: Scope | None = cls.objects.filter(kind=ROOT_KIND).order_by("id").first()
         if root is None:
             root = cls(kind=ROOT_KIND, name=str(_("Whole organisation")))
             root.save()
@@ -85,14 +85,10 @@ class ScopedMixin(models.Model):
 class RoleAssignment(models.Model):
     """A person holds a role on a scope: the only source of permissions besides superuser status."""
 
-    person = models.ForeignKey(
-        "core.Person", on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("person")
-    )
+    person = models.ForeignKey("core.Person", on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=60)
     scope = models.ForeignKey(Scope, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("scope"))
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     history = HistoricalRecords()

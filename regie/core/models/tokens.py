@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "rg_"
+TOKEN_PREFIX = "rg_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def hash_token(raw: str) -> str:

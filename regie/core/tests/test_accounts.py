@@ -71,7 +71,11 @@ def test_change_password(org):
     assert bad.status_code == 200 and "invalid-feedback" in bad.content.decode() or "errorlist" in bad.content.decode()
     good = client.post(
         "/accounts/password/",
-        {"old_password": "a-Strong-passw0rd", "new_password1": "Another-passw0rd-9", "new_password2": "Another-passw0rd-9"},
+        {
+            "old_password": "a-Strong-passw0rd",
+            "new_password1": "Another-passw0rd-9",
+            "new_password2": "Another-passw0rd-9",
+        },
     )
     assert good.status_code == 302
     assert get_user_model().objects.get(username="walter").check_password("Another-passw0rd-9")
@@ -101,7 +105,13 @@ def test_invitation_goes_out_over_smtp_and_the_link_sets_a_password(org, setting
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = False
-        person = Person.objects.create(given_name="Iris", family_name="Invited", email="iris@example.org", org_unit=org.unit_a, language="nl")
+        person = Person.objects.create(
+            given_name="Iris",
+            family_name="Invited",
+            email="iris@example.org",
+            org_unit=org.unit_a,
+            language="nl",
+        )
         client = org.client_for("manager_a")
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"/people/{person.pk}/invite/")
@@ -125,7 +135,9 @@ def test_invitation_goes_out_over_smtp_and_the_link_sets_a_password(org, setting
     assert done.status_code == 302
     person.refresh_from_db()
     assert person.user.check_password("Chosen-passw0rd-1")
-    assert anonymous.post("/accounts/login/", {"username": "iris@example.org", "password": "Chosen-passw0rd-1"}).status_code == 302
+    assert (
+        anonymous.post("/accounts/login/", {"username": "iris@example.org", "password": "Chosen-passw0rd-1"}).status_code == 302
+    )
 
 
 def test_invitation_needs_the_right_and_an_email(org):

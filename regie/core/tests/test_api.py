@@ -53,7 +53,11 @@ def test_wrong_types_and_unknown_fields_name_the_field(org):
 def test_invalid_email_and_missing_field_are_named(org):
     client = org.client_for("manager_a")
     body = _problem(
-        client.post("/api/people/", json.dumps({"given_name": "A", "email": "not-an-email"}), content_type="application/json"),
+        client.post(
+            "/api/people/",
+            json.dumps({"given_name": "A", "email": "not-an-email"}),
+            content_type="application/json",
+        ),
         422,
     )
     fields = {e["field"] for e in body["errors"]}
@@ -77,7 +81,11 @@ def test_reference_to_an_invisible_record_is_named_not_leaked(org):
 def test_duplicate_code_is_a_422_naming_the_field(org):
     client = org.client_for("manager_a")
     body = _problem(
-        client.post("/api/org-units/", json.dumps({"code": "B", "name": "Dup", "parent": org.unit_a.pk}), content_type="application/json"),
+        client.post(
+            "/api/org-units/",
+            json.dumps({"code": "B", "name": "Dup", "parent": org.unit_a.pk}),
+            content_type="application/json",
+        ),
         422,
     )
     assert body["errors"][0]["field"] == "code"
@@ -111,7 +119,10 @@ def test_bad_query_parameters_are_named(org):
 def test_if_match_must_be_an_etag(org):
     client = org.client_for("manager_a")
     response = client.patch(
-        f"/api/people/{org.person_a.pk}", json.dumps({"phone": "1"}), content_type="application/json", headers={"If-Match": "abc"}
+        f"/api/people/{org.person_a.pk}",
+        json.dumps({"phone": "1"}),
+        content_type="application/json",
+        headers={"If-Match": "abc"},
     )
     _problem(response, 400)
 
@@ -130,7 +141,12 @@ def test_history_endpoint_lists_field_changes_with_who(org):
     client = org.client_for("manager_a")
     person = org.person_a
     etag = client.get(f"/api/people/{person.pk}")["ETag"]
-    client.patch(f"/api/people/{person.pk}", json.dumps({"phone": "+46 8 123"}), content_type="application/json", headers={"If-Match": etag})
+    client.patch(
+        f"/api/people/{person.pk}",
+        json.dumps({"phone": "+46 8 123"}),
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
     history = client.get(f"/api/people/{person.pk}/history").json()
     latest = history[0]
     assert latest["kind"] == "~"
@@ -181,7 +197,9 @@ def test_session_writes_need_the_csrf_token(org):
     client = Client(enforce_csrf_checks=True)
     client.force_login(org.users["manager_a"])
     response = client.post(
-        "/api/org-units/", json.dumps({"code": "CSRF", "name": "x", "parent": org.unit_a.pk}), content_type="application/json"
+        "/api/org-units/",
+        json.dumps({"code": "CSRF", "name": "x", "parent": org.unit_a.pk}),
+        content_type="application/json",
     )
     assert response.status_code in (401, 403)
     assert not OrgUnit.objects.filter(code="CSRF").exists()
@@ -228,7 +246,12 @@ def test_role_assignment_api_respects_scope(org):
 
 @pytest.mark.parametrize(
     ("prefix", "schema_name"),
-    [("/api/people/", "PersonOut"), ("/api/teams/", "TeamOut"), ("/api/org-units/", "OrgUnitOut"), ("/api/domains/", "DomainOut")],
+    [
+        ("/api/people/", "PersonOut"),
+        ("/api/teams/", "TeamOut"),
+        ("/api/org-units/", "OrgUnitOut"),
+        ("/api/domains/", "DomainOut"),
+    ],
 )
 def test_list_rows_match_the_detail_and_the_schema(org, prefix, schema_name):
     """Lists are encoded from plain rows for speed; each row must equal the detail view of the record."""

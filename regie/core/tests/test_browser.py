@@ -39,7 +39,13 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-gpu",
+            ],
         )
         try:
             yield browser
@@ -61,9 +67,11 @@ def test_first_session(live_server, browser, transactional_db):
     # Every request must succeed, except the documents that answer a wrong form with 400 on purpose.
     page.on(
         "response",
-        lambda response: errors.append(f"{response.status} {response.url}")
-        if response.status >= 400 and not (response.status == 400 and response.request.resource_type == "document")
-        else None,
+        lambda response: (
+            errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not (response.status == 400 and response.request.resource_type == "document")
+            else None
+        ),
     )
     base = live_server.url
 

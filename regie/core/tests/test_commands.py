@@ -78,7 +78,12 @@ def test_worker_refuses_a_bad_poll_interval():
 
 
 def test_the_regie_command_runs_manage_py_commands(tmp_path):
-    env = {**os.environ, "REGIE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "regie.settings", "DEBUG": "true"}
+    env = {
+        **os.environ,
+        "REGIE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "regie.settings",
+        "DEBUG": "true",
+    }
     regie = Path(sys.executable).parent / "regie"
     result = subprocess.run([str(regie), "help"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
@@ -100,6 +105,9 @@ def test_production_settings_pass_check_deploy(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -33,10 +33,10 @@ def _upload(client, name, content):
 def test_csv_import_creates_everyone(org):
     client = org.client_for("manager_a")
     content = (
-        "given_name,family_name,email,org_unit,job_profile,language\n"
-        "Ada,Lovelace,ada@example.org,A,DEV,en\n"
-        "Alan,Turing,alan@example.org,a1,,sv\n"
-    ).encode()
+        b"given_name,family_name,email,org_unit,job_profile,language\n"
+        b"Ada,Lovelace,ada@example.org,A,DEV,en\n"
+        b"Alan,Turing,alan@example.org,a1,,sv\n"
+    )
     job = _upload(client, "people.csv", content)
     assert job.status == JobStatus.SUCCEEDED, job.result
     ada = Person.objects.get(email="ada@example.org")
@@ -52,7 +52,7 @@ def test_excel_import_with_dutch_headers_and_semicolons_in_csv(org):
     content = _xlsx([["Voornaam", "Achternaam", "E-mail", "Afdeling"], ["Els", "Bakker", "els@example.org", "A"]])
     assert _upload(client, "mensen.xlsx", content).status == JobStatus.SUCCEEDED
     assert Person.objects.filter(email="els@example.org").exists()
-    semicolons = "given_name;family_name;org_unit\nPer;Olsson;A\n".encode()
+    semicolons = b"given_name;family_name;org_unit\nPer;Olsson;A\n"
     assert _upload(client, "semi.csv", semicolons).status == JobStatus.SUCCEEDED
     assert Person.objects.filter(family_name="Olsson").exists()
 
@@ -61,19 +61,26 @@ def test_one_bad_row_imports_nothing_and_names_every_problem(org):
     client = org.client_for("manager_a")
     before = Person.objects.count()
     content = (
-        "given_name,family_name,email,org_unit,language\n"
-        "Good,Row,good@example.org,A,en\n"
-        ",Nameless,nameless@example.org,A,en\n"
-        "Bad,Email,not-an-email,A,en\n"
-        "Wrong,Unit,wrong@example.org,NOPE,en\n"
-        "Dup,Licate,good@example.org,A,en\n"
-        "Bad,Language,lang@example.org,A,fr\n"
-        "Out,Side,out@example.org,B,en\n"
-    ).encode()
+        b"given_name,family_name,email,org_unit,language\n"
+        b"Good,Row,good@example.org,A,en\n"
+        b",Nameless,nameless@example.org,A,en\n"
+        b"Bad,Email,not-an-email,A,en\n"
+        b"Wrong,Unit,wrong@example.org,NOPE,en\n"
+        b"Dup,Licate,good@example.org,A,en\n"
+        b"Bad,Language,lang@example.org,A,fr\n"
+        b"Out,Side,out@example.org,B,en\n"
+    )
     job = _upload(client, "people.csv", content)
     assert job.status == JobStatus.FAILED
     problems = {(e["row"], e["column"]) for e in job.result["errors"]}
-    assert {(3, "given_name"), (4, "email"), (5, "org_unit"), (6, "email"), (7, "language"), (8, "org_unit")} <= problems
+    assert {
+        (3, "given_name"),
+        (4, "email"),
+        (5, "org_unit"),
+        (6, "email"),
+        (7, "language"),
+        (8, "org_unit"),
+    } <= problems
     assert not any(row == 2 for row, _ in problems)
     assert Person.objects.count() == before
     page = client.get(f"/jobs/{job.pk}/").content.decode()
@@ -85,7 +92,11 @@ def test_existing_email_is_refused(org):
     content = f"given_name,family_name,email,org_unit\nX,Y,{org.person_a.email},A\n".encode()
     job = _upload(client, "people.csv", content)
     assert job.status == JobStatus.FAILED
-    assert job.result["errors"][0] == {"row": 2, "column": "email", "message": "A person with this email address already exists."}
+    assert job.result["errors"][0] == {
+        "row": 2,
+        "column": "email",
+        "message": "A person with this email address already exists.",
+    }
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def test_a_job_runs_once_and_records_its_result():
     assert jobs.run_pending() == 1
     assert jobs.run_pending() == 0
     job.refresh_from_db()
-    assert CALLS == [(job.pk, {"colour": "blue"})]
+    assert [(job.pk, {"colour": "blue"})] == CALLS
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
     assert job.result == {"seen": {"colour": "blue"}} and job.percent == 100
 

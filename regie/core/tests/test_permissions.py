@@ -48,7 +48,9 @@ def test_may_follows_roles_and_scopes(org, who, action, target, expected):
 )
 def test_lists_only_show_what_the_user_may_see(org, who, visible):
     people = {"a": org.person_a, "a_sub": org.person_a_sub, "b": org.person_b}
-    shown = set(Person.objects.visible_to(org.users[who]).filter(pk__in=[p.pk for p in people.values()]).values_list("pk", flat=True))
+    shown = set(
+        Person.objects.visible_to(org.users[who]).filter(pk__in=[p.pk for p in people.values()]).values_list("pk", flat=True)
+    )
     assert shown == {people[k].pk for k in visible}
 
 

@@ -26,9 +26,21 @@ class TestOrgUnits(RecordContract):
 
     def form_data(self, org: Any, obj: OrgUnit | None = None) -> dict[str, Any]:
         if obj is not None:
-            return {"code": obj.code, "name": obj.name, "parent": obj.parent_id, "manager": "", "description": ""}
+            return {
+                "code": obj.code,
+                "name": obj.name,
+                "parent": obj.parent_id,
+                "manager": "",
+                "description": "",
+            }
         n = next(_numbers)
-        return {"code": f"N{n}", "name": f"New unit {n}", "parent": org.unit_a.pk, "manager": "", "description": ""}
+        return {
+            "code": f"N{n}",
+            "name": f"New unit {n}",
+            "parent": org.unit_a.pk,
+            "manager": "",
+            "description": "",
+        }
 
     def api_payload(self, org: Any) -> dict[str, Any]:
         n = next(_numbers)
@@ -43,24 +55,44 @@ class TestPeople(RecordContract):
     def make(self, org: Any, where: str) -> Person:
         n = next(_numbers)
         return Person.objects.create(
-            given_name="Contract", family_name=f"Person{n}", email=f"contract{n}@example.org", org_unit=_unit(org, where)
+            given_name="Contract",
+            family_name=f"Person{n}",
+            email=f"contract{n}@example.org",
+            org_unit=_unit(org, where),
         )
 
     def form_data(self, org: Any, obj: Person | None = None) -> dict[str, Any]:
         if obj is not None:
             return {
-                "given_name": obj.given_name, "family_name": obj.family_name, "email": obj.email or "",
-                "phone": "", "employee_number": "", "org_unit": obj.org_unit_id, "job_profile": "", "language": "en",
+                "given_name": obj.given_name,
+                "family_name": obj.family_name,
+                "email": obj.email or "",
+                "phone": "",
+                "employee_number": "",
+                "org_unit": obj.org_unit_id,
+                "job_profile": "",
+                "language": "en",
             }
         n = next(_numbers)
         return {
-            "given_name": "Nina", "family_name": f"Newperson{n}", "email": f"new{n}@example.org", "phone": "",
-            "employee_number": "", "org_unit": org.unit_a.pk, "job_profile": org.profile.pk, "language": "nl",
+            "given_name": "Nina",
+            "family_name": f"Newperson{n}",
+            "email": f"new{n}@example.org",
+            "phone": "",
+            "employee_number": "",
+            "org_unit": org.unit_a.pk,
+            "job_profile": org.profile.pk,
+            "language": "nl",
         }
 
     def api_payload(self, org: Any) -> dict[str, Any]:
         n = next(_numbers)
-        return {"given_name": "Api", "family_name": f"Person{n}", "email": f"api{n}@example.org", "org_unit": org.unit_a.pk}
+        return {
+            "given_name": "Api",
+            "family_name": f"Person{n}",
+            "email": f"api{n}@example.org",
+            "org_unit": org.unit_a.pk,
+        }
 
 
 class TestTeams(RecordContract):
@@ -76,15 +108,30 @@ class TestTeams(RecordContract):
     def form_data(self, org: Any, obj: Team | None = None) -> dict[str, Any]:
         if obj is not None:
             return {
-                "code": obj.code, "name": obj.name, "org_unit": obj.org_unit_id, "domain": "", "lead": "",
-                "members": [m.pk for m in obj.members.all()], "description": "",
+                "code": obj.code,
+                "name": obj.name,
+                "org_unit": obj.org_unit_id,
+                "domain": "",
+                "lead": "",
+                "members": [m.pk for m in obj.members.all()],
+                "description": "",
             }
         n = next(_numbers)
         return {
-            "code": f"NT{n}", "name": f"New team {n}", "org_unit": org.unit_a.pk, "domain": "", "lead": org.person_a.pk,
-            "members": [org.person_a.pk, org.person_a_sub.pk], "description": "",
+            "code": f"NT{n}",
+            "name": f"New team {n}",
+            "org_unit": org.unit_a.pk,
+            "domain": "",
+            "lead": org.person_a.pk,
+            "members": [org.person_a.pk, org.person_a_sub.pk],
+            "description": "",
         }
 
     def api_payload(self, org: Any) -> dict[str, Any]:
         n = next(_numbers)
-        return {"code": f"PT{n}", "name": f"Posted team {n}", "org_unit": org.unit_a.pk, "members": [org.person_a.pk]}
+        return {
+            "code": f"PT{n}",
+            "name": f"Posted team {n}",
+            "org_unit": org.unit_a.pk,
+            "members": [org.person_a.pk],
+        }

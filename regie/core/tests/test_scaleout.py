@@ -92,7 +92,12 @@ def test_two_servers_and_two_workers_share_sessions_and_run_each_job_once(tmp_pa
         regie = str(BIN / "regie")
         subprocess.run([regie, "migrate", "--noinput"], env=env, check=True, capture_output=True)
         subprocess.run([regie, "collectstatic", "--noinput"], env=env, check=True, capture_output=True)
-        subprocess.run([regie, "createadmin", "ops", "--password-env", "ADMIN_PASSWORD"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [regie, "createadmin", "ops", "--password-env", "ADMIN_PASSWORD"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         script = "from regie.core import jobs\nfor i in range(40): jobs.enqueue('core.ping', seconds=0.05)"
         subprocess.run([regie, "shell", "-c", script], env=env, check=True, capture_output=True)
 
@@ -100,13 +105,27 @@ def test_two_servers_and_two_workers_share_sessions_and_run_each_job_once(tmp_pa
         for port in ports:
             processes.append(
                 subprocess.Popen(
-                    [str(BIN / "gunicorn"), "regie.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    [
+                        str(BIN / "gunicorn"),
+                        "regie.wsgi:application",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        "1",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
             )
         for _ in range(2):
             processes.append(
-                subprocess.Popen([regie, "worker", "--poll", "0.1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.Popen(
+                    [regie, "worker", "--poll", "0.1"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             )
         deadline = time.monotonic() + 60
         for port in ports:
@@ -118,7 +137,9 @@ def test_two_servers_and_two_workers_share_sessions_and_run_each_job_once(tmp_pa
         assert status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, _, headers = browser.request(
-            ports[0], "POST", "/accounts/login/",
+            ports[0],
+            "POST",
+            "/accounts/login/",
             {"csrfmiddlewaretoken": token, "username": "ops", "password": env["ADMIN_PASSWORD"]},
         )
         assert status == 302, "sign-in on server A failed"

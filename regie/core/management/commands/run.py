@@ -35,8 +35,16 @@ class Command(BaseCommand):
                 call_command("collectstatic", interactive=False, verbosity=0)
                 subprocess.run(
                     [
-                        sys.executable, "-m", "gunicorn", "regie.wsgi:application",
-                        "--bind", address, "--workers", str(options["workers"]), "--access-logfile", "-",
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "regie.wsgi:application",
+                        "--bind",
+                        address,
+                        "--workers",
+                        str(options["workers"]),
+                        "--access-logfile",
+                        "-",
                     ],
                     check=False,
                 )
