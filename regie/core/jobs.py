@@ -246,7 +246,8 @@ def work(*, once: bool = False, poll_seconds: float | None = None, max_jobs: int
     ran = 0
     log.info("Worker %s started", name)
     while not stopping:
-        close_old_connections()
+        if not connection.in_atomic_block:  # inside a transaction (tests) the connection must stay
+            close_old_connections()
         queue_due_schedules()
         requeue_abandoned()
         job = claim(name)
