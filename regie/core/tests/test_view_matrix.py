@@ -94,7 +94,9 @@ def test_email_url_configures_real_smtp(tmp_path):
             "DEBUG": "true",
         }
         regie = Path(sys.executable).parent / "regie"
-        result = subprocess.run([str(regie), "sendtestemail", "ops@example.org"], env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [str(regie), "sendtestemail", "ops@example.org"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
     finally:
         controller.stop()
