@@ -60,6 +60,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from regie.core.demo_data import PROFILES
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BARE_PATH = "/bench/bare-people/"
@@ -120,23 +122,7 @@ DIRECTORATES = [
 ]
 TEAM_SUFFIXES = ["North", "South", "Front office", "Back office", "Projects"]
 
-JOB_PROFILES = [
-    ("SM", "Service manager"),
-    ("PUR", "Purchaser"),
-    ("PMO", "PMO officer"),
-    ("PM", "Project manager"),
-    ("DEV", "Developer"),
-    ("NET", "Network engineer"),
-    ("SD", "Service desk agent"),
-    ("ARCH", "Architect"),
-    ("CM", "Contract manager"),
-    ("CTRL", "Finance controller"),
-    ("HRA", "HR advisor"),
-    ("FCO", "Facilities coordinator"),
-    ("DIR", "Director"),
-    ("TL", "Team lead"),
-    ("POL", "Policy advisor"),
-]
+JOB_PROFILES = [*PROFILES, ("POL", "Policy advisor")]
 
 
 def _ascii(text: str) -> str:

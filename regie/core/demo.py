@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from regie.core.demo_data import PROFILES
 from regie.core.models import Domain, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
 
 DEMO_PASSWORD = "regie-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -38,22 +39,6 @@ UNITS = [
     ("NB-SMO", "Service management office", "NB-OPS"),
 ]
 
-PROFILES = [
-    ("SM", "Service manager"),
-    ("PUR", "Purchaser"),
-    ("PMO", "PMO officer"),
-    ("PM", "Project manager"),
-    ("DEV", "Developer"),
-    ("NET", "Network engineer"),
-    ("SD", "Service desk agent"),
-    ("ARCH", "Architect"),
-    ("CM", "Contract manager"),
-    ("CTRL", "Finance controller"),
-    ("HRA", "HR advisor"),
-    ("FCO", "Facilities coordinator"),
-    ("DIR", "Director"),
-    ("TL", "Team lead"),
-]
 
 # given, family, email local part, unit, profile, language, login
 PEOPLE = [
