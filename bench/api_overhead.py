@@ -2,7 +2,7 @@
 
 What is measured
     On a fresh database with 20,000 people (about 60 organisational units in a tree, 15 job profiles;
-    bulk-loaded, then ``VACUUM ANALYZE`` (``ANALYZE`` on SQLite) so the planner has the statistics autovacuum would give it in production),
+    bulk-loaded, then ``VACUUM ANALYZE`` (``ANALYZE`` on SQLite): the state autovacuum keeps production in),
     gunicorn (2 sync workers) serves two endpoints that return the same 50 people:
 
     * the baseline ``GET /bench/bare-people/``: a bare Django ``JsonResponse`` over ``.values()``, no auth

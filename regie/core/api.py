@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, EmailStr
 
 from regie.core import permissions, selectors, services
-from regie.core.api_tools import record_router, resolve_relations
+from regie.core.api_tools import RecordId, check_id, record_router, resolve_relations
 from regie.core.models import Domain, Job, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
 
 Code = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -65,21 +65,21 @@ class OrgUnitOut(RecordOut):
 class OrgUnitIn(Strict):
     code: str = Code
     name: str = Field(..., min_length=1, max_length=200)
-    parent: int | None = None
-    manager: int | None = None
+    parent: RecordId | None = None
+    manager: RecordId | None = None
     description: str = ""
 
 
 class OrgUnitPatch(Strict):
     code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str | None = Field(None, min_length=1, max_length=200)
-    parent: int | None = None
-    manager: int | None = None
+    parent: RecordId | None = None
+    manager: RecordId | None = None
     description: str | None = None
 
 
 class OrgUnitFilter(CodeNameFilter):
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
 
 
 # --- job profiles ---------------------------------------------------------------------------------
@@ -130,8 +130,8 @@ class PersonIn(Strict):
     email: EmailStr | None = None
     phone: str = Field("", max_length=40)
     employee_number: str = Field("", max_length=40)
-    org_unit: int | None = None
-    job_profile: int | None = None
+    org_unit: RecordId | None = None
+    job_profile: RecordId | None = None
     language: str = Field("en", pattern="^(en|nl|sv)$")
 
 
@@ -141,15 +141,15 @@ class PersonPatch(Strict):
     email: EmailStr | None = None
     phone: str | None = Field(None, max_length=40)
     employee_number: str | None = Field(None, max_length=40)
-    org_unit: int | None = None
-    job_profile: int | None = None
+    org_unit: RecordId | None = None
+    job_profile: RecordId | None = None
     language: str | None = Field(None, pattern="^(en|nl|sv)$")
 
 
 class PersonFilter(Strict):
     q: str | None = Field(None, max_length=100, description="Search in names, email and employee number")
-    org_unit_id: int | None = None
-    job_profile_id: int | None = None
+    org_unit_id: RecordId | None = None
+    job_profile_id: RecordId | None = None
     archived: bool = False
 
 
@@ -182,27 +182,27 @@ class TeamOut(RecordOut):
 class TeamIn(Strict):
     code: str = Code
     name: str = Field(..., min_length=1, max_length=200)
-    org_unit: int
-    domain: int | None = None
-    lead: int | None = None
-    members: list[int] = Field(default_factory=list, max_length=1000)
+    org_unit: RecordId
+    domain: RecordId | None = None
+    lead: RecordId | None = None
+    members: list[RecordId] = Field(default_factory=list, max_length=1000)
     description: str = ""
 
 
 class TeamPatch(Strict):
     code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str | None = Field(None, min_length=1, max_length=200)
-    org_unit: int | None = None
-    domain: int | None = None
-    lead: int | None = None
-    members: list[int] | None = Field(None, max_length=1000)
+    org_unit: RecordId | None = None
+    domain: RecordId | None = None
+    lead: RecordId | None = None
+    members: list[RecordId] | None = Field(None, max_length=1000)
     description: str | None = None
 
 
 class TeamFilter(Strict):
     q: str | None = Field(None, max_length=100)
-    org_unit_id: int | None = None
-    domain_id: int | None = None
+    org_unit_id: RecordId | None = None
+    domain_id: RecordId | None = None
     archived: bool = False
 
 
@@ -270,9 +270,9 @@ class RoleAssignmentOut(Schema):
 
 
 class RoleAssignmentIn(Strict):
-    person: int
+    person: RecordId
     role: str = Field(..., max_length=60)
-    scope: int
+    scope: RecordId
 
 
 misc = Router(tags=["roles and jobs"])
@@ -292,7 +292,7 @@ def list_roles(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @misc.get("/role-assignments", response=list[RoleAssignmentOut], operation_id="role_assignments_list")
-def list_assignments(request: HttpRequest, person_id: int | None = None) -> Any:
+def list_assignments(request: HttpRequest, person_id: RecordId | None = None) -> Any:
     scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
     qs = RoleAssignment.objects.filter(scope__in=scopes).select_related("scope").order_by("pk")
     if person_id is not None:
@@ -319,6 +319,7 @@ def create_assignment(request: HttpRequest, payload: RoleAssignmentIn) -> Any:
 
 @misc.delete("/role-assignments/{int:pk}", response={204: None}, operation_id="role_assignments_withdraw")
 def withdraw_assignment(request: HttpRequest, pk: int) -> Any:
+    check_id(pk)
     scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
     assignment = RoleAssignment.objects.filter(scope__in=scopes, pk=pk).select_related("scope").first()
     if assignment is None:
@@ -345,6 +346,7 @@ class JobOut(Schema):
 
 @misc.get("/jobs/{int:pk}", response=JobOut, operation_id="jobs_get", summary="A background job's progress")
 def get_job(request: HttpRequest, pk: int) -> Any:
+    check_id(pk)
     jobs = (
         Job.objects.all()
         if permissions.holds_globally(request.user, "core.view_job")

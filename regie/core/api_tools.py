@@ -3,7 +3,7 @@ a generic router for business records that goes through the same services and pe
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from django.conf import settings
@@ -23,6 +23,16 @@ from regie.core import permissions, services
 from regie.core.audit import history_for
 
 PROBLEM = "application/problem+json"
+
+#: The largest id a database column holds (a signed 64-bit integer); larger numbers can name nothing.
+ID_MAX = 2**63 - 1
+RecordId = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+
+def check_id(pk: int) -> None:
+    """An id outside what the database can hold names no record (rather than crashing the driver)."""
+    if not 1 <= pk <= ID_MAX:
+        raise Http404
 
 
 def _default(value: Any) -> Any:
@@ -185,7 +195,7 @@ class PageParams(Schema):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(50, ge=1, le=500, description="Rows per page (at most 500)")
-    offset: int = Field(0, ge=0, description="Rows to skip")
+    offset: int = Field(0, ge=0, le=ID_MAX, description="Rows to skip")
 
 
 def rows_serializer(model: type[Model], out_schema: type[Schema]) -> Callable[[QuerySet], list[dict[str, Any]]]:
@@ -239,6 +249,7 @@ def record_router(
         return base().visible_to(request.user, permissions.action_for(model, action))  # type: ignore[attr-defined]
 
     def fetch(request: HttpRequest, pk: int) -> Any:
+        check_id(pk)
         obj = visible(request).filter(pk=pk).first()
         if obj is None:
             raise Http404
