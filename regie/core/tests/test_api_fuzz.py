@@ -16,7 +16,21 @@ from regie.core import services
 pytestmark = pytest.mark.django_db
 
 
-def test_no_request_makes_the_api_fail(org):
+@pytest.fixture
+def keep_connection():
+    """Called as a WSGI app (not through the test client), Django would close the test's connection at
+    the end of each request; the test client avoids that the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_no_request_makes_the_api_fail(org, keep_connection):
     from regie.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
