@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from regie.core import navigation
 from regie.core.models import Domain, Job, OrgUnit, Person, Team
 
@@ -44,6 +46,15 @@ def search(user: Any, query: str, per_model: int = 10) -> list[dict[str, Any]]:
     return groups
 
 
+def _public_error(job: Job) -> str:
+    """A task's own failure message is for the user; a crash's traceback stays in the server log."""
+    if job.status != "failed":
+        return ""
+    if job.error.startswith("Traceback"):
+        return str(_("The job failed unexpectedly; the error has been logged."))
+    return job.error
+
+
 def job_state(job: Job) -> dict[str, Any]:
     return {
         "id": job.pk,
@@ -55,7 +66,7 @@ def job_state(job: Job) -> dict[str, Any]:
         "total": job.progress_total,
         "message": job.progress_message,
         "result": job.result,
-        "error": job.error if job.status == "failed" else "",
+        "error": _public_error(job),
         "attempts": job.attempts,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,

@@ -66,6 +66,16 @@ def test_crash_is_retried_with_backoff_then_fails():
     assert job.status == JobStatus.FAILED and job.attempts == 2 and job.finished_at
 
 
+def test_a_crash_shows_no_traceback_to_the_user(org):
+    job = jobs.enqueue("tests.flaky", requested_by=org.users["member_a"])
+    Job.objects.filter(pk=job.pk).update(max_attempts=1)
+    jobs.run_pending()
+    state = org.client_for("member_a").get(f"/api/jobs/{job.pk}").json()
+    assert state["status"] == "failed"
+    assert "Traceback" not in state["error"] and "boom" not in state["error"]
+    assert "Traceback" not in org.client_for("member_a").get(f"/jobs/{job.pk}/").content.decode()
+
+
 def test_expected_failure_fails_at_once_with_its_result():
     job = jobs.enqueue("tests.refuse")
     jobs.run_pending()
