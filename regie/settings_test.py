@@ -20,3 +20,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 from regie.settings import STATIC_ROOT  # noqa: E402
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+from regie.settings import DATABASES  # noqa: E402
+
+# Live-server threads in browser tests must not keep connections open past their request: the test
+# database is dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
