@@ -21,15 +21,6 @@ class OrgUnitForm(ScopedModelForm):
         model = OrgUnit
         fields = ["code", "name", "parent", "manager", "description"]
 
-    def clean_parent(self) -> OrgUnit | None:
-        parent = self.cleaned_data.get("parent")
-        node = parent
-        while node is not None and self.instance.pk:
-            if node.pk == self.instance.pk:
-                raise forms.ValidationError(_("A unit cannot sit inside itself."))
-            node = node.parent
-        return parent
-
 
 class JobProfileForm(ScopedModelForm):
     class Meta:

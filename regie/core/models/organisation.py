@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -81,6 +82,16 @@ class OrgUnit(ScopedMixin, BusinessModel):
 
     def parent_scope(self) -> Scope:
         return self.parent.scope if self.parent_id and self.parent else Scope.root()
+
+    def clean(self) -> None:
+        """A unit cannot sit inside itself or inside one of its own sub-units."""
+        node = self.parent
+        steps = 0
+        while node is not None and self.pk is not None and steps < 100:
+            if node.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot sit inside itself or one of its sub-units.")})
+            node = node.parent
+            steps += 1
 
     def ancestors(self) -> list[OrgUnit]:
         chain: list[OrgUnit] = []

@@ -267,3 +267,21 @@ def test_list_rows_match_the_detail_and_the_schema(org, prefix, schema_name):
     for row in items:
         schema.model_validate(row)
         assert client.get(f"{prefix}{row['id']}").json() == row
+
+
+def test_a_unit_cannot_move_inside_its_own_subtree(org):
+    client = org.client_for("administrator")
+    top = org.top
+    etag = client.get(f"/api/org-units/{top.pk}")["ETag"]
+    body = _problem(
+        client.patch(
+            f"/api/org-units/{top.pk}",
+            json.dumps({"parent": org.unit_a_sub.pk}),
+            content_type="application/json",
+            headers={"If-Match": etag},
+        ),
+        422,
+    )
+    assert body["errors"][0]["field"] == "parent"
+    top.refresh_from_db()
+    assert top.parent_id is None and top.scope.path.count("/") == 3
