@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict, EmailStr
+from pydantic import ConfigDict, EmailStr, create_model
 
 from regie.core import permissions, selectors, services
 from regie.core.api_tools import RecordId, check_id, record_router, resolve_relations
@@ -19,6 +20,16 @@ Code = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9.
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+def partial(schema: type[Strict]) -> type[Strict]:
+    """The schema of a partial update: every field of ``schema`` optional, with the same constraints."""
+    fields: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        optional = copy.copy(info)
+        optional.default, optional.default_factory = None, None
+        fields[name] = (info.annotation | None, optional)  # type: ignore[operator]
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Strict, **fields)
 
 
 class RecordOut(Schema):
@@ -42,10 +53,7 @@ class DomainIn(Strict):
     description: str = ""
 
 
-class DomainPatch(Strict):
-    code: str | None = Field(None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+DomainPatch = partial(DomainIn)
 
 
 class CodeNameFilter(Strict):
@@ -70,12 +78,7 @@ class OrgUnitIn(Strict):
     description: str = ""
 
 
-class OrgUnitPatch(Strict):
-    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    parent: RecordId | None = None
-    manager: RecordId | None = None
-    description: str | None = None
+OrgUnitPatch = partial(OrgUnitIn)
 
 
 class OrgUnitFilter(CodeNameFilter):
@@ -95,10 +98,7 @@ class JobProfileIn(Strict):
     description: str = ""
 
 
-class JobProfilePatch(Strict):
-    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+JobProfilePatch = partial(JobProfileIn)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -135,15 +135,7 @@ class PersonIn(Strict):
     language: str = Field("en", pattern="^(en|nl|sv)$")
 
 
-class PersonPatch(Strict):
-    given_name: str | None = Field(None, min_length=1, max_length=100)
-    family_name: str | None = Field(None, min_length=1, max_length=100)
-    email: EmailStr | None = None
-    phone: str | None = Field(None, max_length=40)
-    employee_number: str | None = Field(None, max_length=40)
-    org_unit: RecordId | None = None
-    job_profile: RecordId | None = None
-    language: str | None = Field(None, pattern="^(en|nl|sv)$")
+PersonPatch = partial(PersonIn)
 
 
 class PersonFilter(Strict):
@@ -189,14 +181,7 @@ class TeamIn(Strict):
     description: str = ""
 
 
-class TeamPatch(Strict):
-    code: str | None = Field(None, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    org_unit: RecordId | None = None
-    domain: RecordId | None = None
-    lead: RecordId | None = None
-    members: list[RecordId] | None = Field(None, max_length=1000)
-    description: str | None = None
+TeamPatch = partial(TeamIn)
 
 
 class TeamFilter(Strict):

@@ -285,3 +285,20 @@ def test_a_unit_cannot_move_inside_its_own_subtree(org):
     assert body["errors"][0]["field"] == "parent"
     top.refresh_from_db()
     assert top.parent_id is None and top.scope.path.count("/") == 3
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"code": "bad code!"}, "code"), ({"name": ""}, "name"), ({"shoe_size": 44}, "shoe_size"), ({"parent": 0}, "parent")],
+)
+def test_partial_updates_keep_the_field_rules(org, payload, field):
+    client = org.client_for("administrator")
+    unit = org.unit_b
+    etag = client.get(f"/api/org-units/{unit.pk}")["ETag"]
+    response = client.patch(
+        f"/api/org-units/{unit.pk}", json.dumps(payload), content_type="application/json", headers={"If-Match": etag}
+    )
+    body = _problem(response, 422)
+    assert any(e["field"] == field for e in body["errors"]), body
+    unit.refresh_from_db()
+    assert unit.code == "B" and unit.name == "Unit B"
