@@ -21,6 +21,11 @@ def _sub_units(request: Any, unit: OrgUnit) -> dict[str, Any]:
     return {"title": _("Sub-units"), "objects": list(units[:100])}
 
 
+def _teams_of_person(request: Any, person: Person) -> dict[str, Any]:
+    teams = Team.objects.active().visible_to(request.user).filter(members=person)
+    return {"title": _("Teams"), "objects": list(teams[:100])}
+
+
 def _team_members(request: Any, team: Team) -> dict[str, Any]:
     return {"title": _("Members"), "objects": list(team.members.active().visible_to(request.user)[:200])}
 
@@ -92,6 +97,7 @@ PEOPLE = ModelUI(
     ],
     select_related=("org_unit", "job_profile"),
     default_sort="family_name",
+    related_tabs=[_teams_of_person],
 )
 TEAMS = ModelUI(
     model=Team,

@@ -101,3 +101,14 @@ def test_email_url_configures_real_smtp(tmp_path):
     finally:
         controller.stop()
     assert len(received) == 1 and received[0]["To"] == "ops@example.org"
+
+
+def test_person_page_lists_their_visible_teams(org):
+    from regie.core.models import Team
+
+    inside = Team.objects.create(code="IN", name="Inside team", org_unit=org.unit_a)
+    outside = Team.objects.create(code="OUT", name="Outside team", org_unit=org.unit_b)
+    inside.members.add(org.person_a)
+    outside.members.add(org.person_a)
+    page = org.client_for("member_a").get(f"/people/{org.person_a.pk}/").content.decode()
+    assert "Inside team" in page and "Outside team" not in page
