@@ -46,9 +46,9 @@ messages: $(VENV)/.installed-dev
 
 ## messages-check: fail when a catalogue misses a translation or is out of date with the source
 messages-check: $(VENV)/.installed-dev
-	$(MAKE) messages
-	git diff --exit-code --stat -- regie/locale || (echo "Translation catalogues are out of date: run make messages and translate." && exit 1)
 	$(BIN)/python -m regie.core.i18n_check
+	$(MAKE) messages
+	$(BIN)/python -m regie.core.i18n_check || (echo "New strings in the source: run make messages and translate them." && exit 1)
 
 ## lock: re-resolve the pinned dependency lock files from pyproject.toml
 lock: $(VENV)/.installed-dev

@@ -1,4 +1,5 @@
-"""Fail when a Dutch or Swedish catalogue has an untranslated or fuzzy entry (``make messages-check``)."""
+"""Fail when a Dutch or Swedish catalogue has an untranslated or fuzzy entry, or its compiled .mo file
+lags behind it (``make messages-check`` and the test suite)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ def problems() -> list[str]:
                     found.append(f"{path}: missing")
                 continue
             catalogue = polib.pofile(str(path))
+            compiled_path = path.with_suffix(".mo")
+            if not compiled_path.exists():
+                found.append(f"{compiled_path}: missing (run make messages)")
+            else:
+                compiled = {(e.msgid, e.msgstr) for e in polib.mofile(str(compiled_path)) if not e.msgid_plural}
+                stale = [
+                    e.msgid for e in catalogue.translated_entries() if not e.msgid_plural and (e.msgid, e.msgstr) not in compiled
+                ]
+                if stale:
+                    found.append(f"{compiled_path}: out of date with the .po file for {stale[0]!r} (run make messages)")
             for entry in catalogue:
                 if entry.obsolete:
                     continue
