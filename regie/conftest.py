@@ -63,6 +63,9 @@ def org(db: Any) -> Organisation:
     login("member_a", "member", unit_a.scope, unit_a)
     login("member_all", "member", root, top)
     login("norole", None, None, None)
+    login("member_it", "member", it.scope, None)
+    login("portfolio_manager_it", "portfolio_manager", it.scope, None)
+    login("pmo_it", "pmo_officer", it.scope, None)
     superuser = UserFactory(username="superuser", is_superuser=True, is_staff=True)
     users["superuser"] = superuser
     return Organisation(root, it, hr, top, unit_a, unit_a_sub, unit_b, profile, person_a, person_a_sub, person_b, users)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "mozilla_django_oidc",
     "regie.core",
+    "regie.portfolio",
     "regie.api",
 ]
 

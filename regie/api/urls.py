@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 import regie
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
+from regie.portfolio import api as portfolio_api
 
 api = NinjaAPI(
     title="Regie API",
@@ -27,6 +28,9 @@ api.add_router("/org-units", core_api.org_units)
 api.add_router("/job-profiles", core_api.job_profiles)
 api.add_router("/people", core_api.people)
 api.add_router("/teams", core_api.teams)
+api.add_router("/portfolios", portfolio_api.portfolios)
+api.add_router("/programmes", portfolio_api.programmes)
+api.add_router("/projects", portfolio_api.projects)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

@@ -362,7 +362,9 @@ def resolve_relations(model: type[Model]) -> Callable[[HttpRequest, dict[str, An
                 continue
             related = field.related_model
             visible: Any = related._default_manager.all()  # type: ignore[union-attr]
-            if hasattr(visible, "visible_to"):
+            if getattr(related, "selectable_by_all_users", False):
+                visible = visible.active()
+            elif hasattr(visible, "visible_to"):
                 visible = visible.active().visible_to(request.user)
             if field.many_to_many:
                 found = list(visible.filter(pk__in=value))

@@ -176,8 +176,10 @@ class ModelUI:
         return reverse(f"{self._namespace}:{self.name}_{kind}", args=args)
 
     def list_view(self, request: HttpRequest) -> HttpResponse:
-        if not permissions.holds_anywhere(request.user, self.action("view")) and not getattr(
-            self.model, "readable_by_all_users", False
+        if not (
+            permissions.holds_anywhere(request.user, self.action("view"))
+            or getattr(self.model, "readable_by_all_users", False)
+            or getattr(self.model, "listed_for_named_people", False)
         ):
             raise PermissionDenied
         filterset = self.filterset_class(request.GET, queryset=self.queryset(request), request=request)
@@ -344,11 +346,18 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        for _name, form_field in self.fields.items():
+        for name, form_field in self.fields.items():
             if isinstance(form_field, forms.ModelChoiceField):
                 queryset: Any = form_field.queryset
-                if hasattr(queryset, "visible_to"):
-                    form_field.queryset = queryset.active().visible_to(user)
+                if getattr(queryset.model, "selectable_by_all_users", False):
+                    form_field.queryset = queryset.active()
+                elif hasattr(queryset, "visible_to"):
+                    visible = queryset.active().visible_to(user)
+                    current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+                    if current is not None and not isinstance(form_field, forms.ModelMultipleChoiceField):
+                        # The value a record already has stays a valid choice for whoever may edit the record.
+                        visible = queryset.model._default_manager.filter(Q(pk__in=visible.values("pk")) | Q(pk=current))
+                    form_field.queryset = visible
             form_field.widget.attrs.setdefault(
                 "class", "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
             )

@@ -189,6 +189,8 @@ def restrict(queryset: QuerySet, user: Any, action: str) -> QuerySet:
         extra_q = extra(user, action)
         if extra_q is not None:
             condition |= extra_q
+            if getattr(model, "visibility_needs_distinct", False):
+                return queryset.filter(condition).distinct()
     return queryset.filter(condition)
 
 

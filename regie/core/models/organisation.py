@@ -132,6 +132,9 @@ class Person(BusinessModel):
 
     scope_lookup = "org_unit__scope"
     search_fields = ("given_name", "family_name", "email", "employee_number")
+    #: Anyone who may fill in a form may pick any active person by name (as project manager, team member,
+    #: unit manager ...): the directory of names is shared; the person's record itself stays scoped.
+    selectable_by_all_users = True
 
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)

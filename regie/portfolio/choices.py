@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Health(models.TextChoices):
+    GREEN = "green", _("green")
+    AMBER = "amber", _("amber")
+    RED = "red", _("red")
+
+
+class ReportingFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("weekly")
+    FORTNIGHTLY = "fortnightly", _("fortnightly")
+    MONTHLY = "monthly", _("monthly")
