@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from ninja import Field
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Schema, Status
 
 from regie.core.api import RecordOut, Strict, partial
-from regie.core.api_tools import RecordId, record_router, resolve_relations
-from regie.portfolio.choices import Health, ReportingFrequency
-from regie.portfolio.models import Portfolio, Programme, Project
+from regie.core.api_tools import RecordId, check_id, expected_version, record_router, resolve_relations
+from regie.portfolio.choices import GateOutcome, Health, ReportingFrequency
+from regie.portfolio.models import GateDecision, Portfolio, Programme, Project
+from regie.portfolio.services import gate_decide
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -58,6 +60,8 @@ class ProjectOut(RecordOut):
     project_manager_id: int | None
     planned_start: date | None
     planned_end: date | None
+    lifecycle_id: int | None
+    current_phase_id: int | None
     health: Health
     reporting_frequency: ReportingFrequency
     expected_costs: Decimal
@@ -105,6 +109,7 @@ class ProjectIn(Strict):
     steering_committee: list[RecordId] = Field(default_factory=list, max_length=100)
     planned_start: date | None = None
     planned_end: date | None = None
+    lifecycle: RecordId | None = None
     health: Health = Health.GREEN
     reporting_frequency: ReportingFrequency = ReportingFrequency.MONTHLY
     expected_costs: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
@@ -157,3 +162,56 @@ projects = record_router(
     resolve=resolve_relations(Project),
     queryset=lambda: Project.objects.prefetch_related("pmo_officers", "steering_committee"),
 )
+
+
+class GateDecisionIn(Strict):
+    outcome: GateOutcome
+    rationale: str = Field("", max_length=5000)
+    conditions: str = Field("", max_length=5000)
+
+
+class GateDecisionOut(Schema):
+    id: int
+    phase_id: int
+    phase: str
+    outcome: GateOutcome
+    rationale: str
+    conditions: str
+    decided_by_id: int
+    decided_at: datetime
+
+    @staticmethod
+    def resolve_phase(obj: GateDecision) -> str:
+        return obj.phase.name
+
+
+@projects.get("/{int:pk}/gate-decisions", response=list[GateDecisionOut], operation_id="project_gate_decisions")
+def list_gate_decisions(request: HttpRequest, pk: int) -> Any:
+    check_id(pk)
+    project = Project.objects.visible_to(request.user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    return project.gate_decisions.select_related("phase")
+
+
+@projects.post(
+    "/{int:pk}/gate-decisions",
+    response={201: GateDecisionOut},
+    operation_id="project_gate_decide",
+    summary="Record a gate decision (sponsor or steering committee only; send If-Match)",
+)
+def create_gate_decision(request: HttpRequest, response: HttpResponse, pk: int, payload: GateDecisionIn) -> Any:
+    check_id(pk)
+    project = Project.objects.visible_to(request.user).filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    decision = gate_decide(
+        actor=request.user,
+        project=project,
+        outcome=payload.outcome,
+        rationale=payload.rationale,
+        conditions=payload.conditions,
+        expected_version=expected_version(request),
+    )
+    response["ETag"] = f'"{project.version}"'
+    return Status(201, decision)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from regie.core.models import Domain, Person, RoleAssignment
-from regie.portfolio.models import Portfolio, Programme, Project
+from regie.portfolio.models import LifecycleModel, Phase, Portfolio, Programme, Project
 
 PORTFOLIOS = [
     ("IT-PF", "IT change portfolio", "IT", "maarten.bakker"),
@@ -112,7 +112,45 @@ def _person(local: str) -> Person:
     return Person.objects.get(email=f"{local}@northbridge.example")
 
 
+LIFECYCLES = [
+    (
+        "LIGHT",
+        "Light (small projects)",
+        [
+            ("Initiate", "Goal and budget agreed with the sponsor\nProject manager named"),
+            ("Execute", "Deliverables accepted by the users"),
+            ("Close", ""),
+        ],
+    ),
+    (
+        "FULL",
+        "Full (large projects)",
+        [
+            ("Idea", "Problem and expected benefits described\nSponsor found"),
+            ("Definition", "Business case approved\nRisks assessed\nProject plan approved"),
+            ("Design", "Design reviewed by architecture\nSuppliers contracted"),
+            ("Build", "Acceptance tests passed"),
+            ("Deploy", "Service management ready to run the result\nUsers trained"),
+            ("Close", ""),
+        ],
+    ),
+]
+
+
+def _lifecycles() -> dict[str, LifecycleModel]:
+    models = {}
+    for code, name, phases in LIFECYCLES:
+        model = LifecycleModel.objects.filter(code=code).first()
+        if model is None:
+            model = LifecycleModel.objects.create(code=code, name=name)
+            for order, (phase, criteria) in enumerate(phases, start=1):
+                Phase.objects.create(lifecycle=model, order=order, name=phase, gate_criteria=criteria)
+        models[code] = model
+    return models
+
+
 def load(write: Callable[[str], Any]) -> None:
+    lifecycles = _lifecycles()
     portfolios = {}
     for code, name, domain, owner in PORTFOLIOS:
         portfolios[code] = Portfolio.objects.filter(code=code).first() or Portfolio.objects.create(
@@ -138,6 +176,7 @@ def load(write: Callable[[str], Any]) -> None:
             health=health,
             expected_costs=Decimal(costs),
             goal=f"{name}: delivered on time, within budget, adopted by its users.",
+            lifecycle=lifecycles["FULL" if Decimal(costs) >= 250000 else "LIGHT"],
         )
         project.pmo_officers.set([_person(p) for p in pmo])
         project.steering_committee.set([_person(p) for p in steering])

@@ -12,7 +12,54 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.core.models import BusinessModel, Domain, Person, Scope, ScopedMixin
 from regie.core.models.organisation import code_validator
-from regie.portfolio.choices import Health, ReportingFrequency
+from regie.portfolio.choices import GateOutcome, Health, ReportingFrequency
+
+
+class LifecycleModel(BusinessModel):
+    """A life-cycle model: the phases a project passes and the gates between them. Several models exist
+    side by side (a light one for small projects, a full one for large ones)."""
+
+    scope_lookup = None
+    readable_by_all_users = True
+    search_fields = ("code", "name")
+
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("life-cycle model")
+        verbose_name_plural = _("life-cycle models")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:lifecyclemodel_detail", args=[self.pk])
+
+
+class Phase(models.Model):
+    """A phase of a life-cycle model; the gate at its end decides on entering the next one."""
+
+    lifecycle = models.ForeignKey(
+        LifecycleModel, on_delete=models.PROTECT, related_name="phases", verbose_name=_("life-cycle model")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=100)
+    gate_criteria = models.TextField(_("gate criteria"), blank=True, help_text=_("One criterion per line."))
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["lifecycle", "order"]
+        constraints = [models.UniqueConstraint(fields=["lifecycle", "order"], name="unique_phase_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def next_phase(self) -> Phase | None:
+        return self.lifecycle.phases.filter(order__gt=self.order).order_by("order").first()
 
 
 class Portfolio(ScopedMixin, BusinessModel):
@@ -121,6 +168,17 @@ class Project(ScopedMixin, BusinessModel):
     )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    lifecycle = models.ForeignKey(
+        LifecycleModel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("life-cycle model"),
+    )
+    current_phase = models.ForeignKey(
+        Phase, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("current phase"), editable=False
+    )
     health = models.CharField(_("health"), max_length=8, choices=Health.choices, default=Health.GREEN)
     reporting_frequency = models.CharField(
         _("reporting frequency"), max_length=12, choices=ReportingFrequency.choices, default=ReportingFrequency.MONTHLY
@@ -184,12 +242,42 @@ class Project(ScopedMixin, BusinessModel):
             )
         return False
 
+    def save(self, *args, **kwargs) -> None:
+        # A project with a life-cycle model starts in its first phase; afterwards only gate decisions move it.
+        if self.lifecycle_id and self.current_phase_id is None:
+            self.current_phase = self.lifecycle.phases.order_by("order").first()  # type: ignore[union-attr]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         """A project's programme belongs to the same portfolio, and it cannot end before it starts."""
         errors = {}
         if self.programme_id and self.portfolio_id and self.programme and self.programme.portfolio_id != self.portfolio_id:
             errors["programme"] = _("The programme belongs to another portfolio.")
+        phase = self.current_phase
+        if self.lifecycle_id and phase is not None and phase.lifecycle_id != self.lifecycle_id:
+            errors["lifecycle"] = _("A running project keeps its life-cycle model.")
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             errors["planned_end"] = _("The planned end is before the planned start.")
         if errors:
             raise ValidationError(errors)
+
+
+class GateDecision(models.Model):
+    """A gate decision, recorded by the sponsor or a steering committee member — never by the PMO, which
+    prepares. "Go" moves the project into the next phase (never further); "stop" closes it."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_decisions", verbose_name=_("project"))
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate after phase"))
+    outcome = models.CharField(_("decision"), max_length=20, choices=GateOutcome.choices)
+    rationale = models.TextField(_("rationale"))
+    conditions = models.TextField(_("conditions"), blank=True)
+    decided_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="gate_decisions", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gate decision")
+        verbose_name_plural = _("gate decisions")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.phase} · {self.get_outcome_display()}"

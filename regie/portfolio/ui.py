@@ -26,6 +26,25 @@ def _projects_of_programme(request: Any, programme: Programme) -> dict[str, Any]
     return {"title": _("Projects"), "objects": list(projects[:200])}
 
 
+def _life_cycle(request: Any, project: Project) -> dict[str, Any]:
+    from django.urls import reverse
+
+    from regie.portfolio import services
+
+    lines = []
+    if project.current_phase is not None:
+        lines.append(_("Current phase: %(phase)s (%(model)s)") % {"phase": project.current_phase, "model": project.lifecycle})
+    for decision in project.gate_decisions.select_related("phase", "decided_by")[:20]:
+        lines.append(
+            f"{decision.decided_at:%Y-%m-%d} · {decision.phase} · {decision.get_outcome_display()} · "
+            f"{decision.decided_by}: {decision.rationale}"
+        )
+    action = None
+    if project.current_phase is not None and not project.is_archived and services.may_decide(request.user, project):
+        action = {"url": reverse("portfolio:gate_decision", args=[project.pk]), "label": _("Record a gate decision")}
+    return {"title": _("Life cycle and gates"), "lines": lines, "action": action, "empty": _("No life-cycle model chosen.")}
+
+
 PORTFOLIOS = ModelUI(
     model=Portfolio,
     form_class=forms.PortfolioForm,
@@ -69,6 +88,7 @@ PROJECTS = ModelUI(
         Column("portfolio", _("Portfolio"), sort="portfolio__name"),
         Column("programme", _("Programme"), sort="programme__name"),
         Column("project_manager", _("Project manager"), sort="project_manager__family_name"),
+        Column("current_phase", _("Phase"), sort="current_phase__order"),
         Column("health", _("Health"), accessor="get_health_display", sort="health"),
         Column("planned_end", _("Planned end")),
     ],
@@ -91,8 +111,9 @@ PROJECTS = ModelUI(
         "expected_benefits",
         "strategic_contribution",
     ],
-    select_related=("portfolio", "programme", "project_manager"),
+    select_related=("portfolio", "programme", "project_manager", "current_phase", "lifecycle"),
     default_sort="code",
+    related_tabs=[_life_cycle],
 )
 
 ALL = [PORTFOLIOS, PROGRAMMES, PROJECTS]

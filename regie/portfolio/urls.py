@@ -1,12 +1,14 @@
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from regie.core import navigation
+from regie.portfolio import views
 from regie.portfolio.models import Portfolio, Programme, Project
 from regie.portfolio.ui import ALL
 
 app_name = "portfolio"
 
-urlpatterns: list = []
+urlpatterns: list = [path("projects/<int:pk>/gate/", views.gate_decision, name="gate_decision")]
 for ui in ALL:
     urlpatterns += ui.urls()
 
