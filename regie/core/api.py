@@ -13,7 +13,7 @@ from pydantic import ConfigDict, EmailStr, create_model
 
 from regie.core import permissions, selectors, services
 from regie.core.api_tools import RecordId, check_id, record_router, resolve_relations
-from regie.core.models import Domain, Job, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
+from regie.core.models import Domain, JobProfile, OrgUnit, Person, RoleAssignment, Scope, Team
 
 Code = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -278,8 +278,7 @@ def list_roles(request: HttpRequest) -> list[dict[str, Any]]:
 
 @misc.get("/role-assignments", response=list[RoleAssignmentOut], operation_id="role_assignments_list")
 def list_assignments(request: HttpRequest, person_id: RecordId | None = None) -> Any:
-    scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
-    qs = RoleAssignment.objects.filter(scope__in=scopes).select_related("scope").order_by("pk")
+    qs = selectors.manageable_assignments(request.user).order_by("pk")
     if person_id is not None:
         qs = qs.filter(person_id=person_id)
     return qs[:1000]
@@ -305,8 +304,7 @@ def create_assignment(request: HttpRequest, payload: RoleAssignmentIn) -> Any:
 @misc.delete("/role-assignments/{int:pk}", response={204: None}, operation_id="role_assignments_withdraw")
 def withdraw_assignment(request: HttpRequest, pk: int) -> Any:
     check_id(pk)
-    scopes = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
-    assignment = RoleAssignment.objects.filter(scope__in=scopes, pk=pk).select_related("scope").first()
+    assignment = selectors.manageable_assignments(request.user).filter(pk=pk).first()
     if assignment is None:
         raise Http404
     services.role_withdraw(actor=request.user, assignment=assignment)
@@ -332,12 +330,7 @@ class JobOut(Schema):
 @misc.get("/jobs/{int:pk}", response=JobOut, operation_id="jobs_get", summary="A background job's progress")
 def get_job(request: HttpRequest, pk: int) -> Any:
     check_id(pk)
-    jobs = (
-        Job.objects.all()
-        if permissions.holds_globally(request.user, "core.view_job")
-        else Job.objects.filter(requested_by_id=_uid(request))
-    )
-    job = jobs.filter(pk=pk).first()
+    job = selectors.visible_jobs(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404
     return selectors.job_state(job)

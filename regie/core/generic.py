@@ -102,6 +102,18 @@ class BusinessFilterSet(django_filters.FilterSet):
         return queryset
 
 
+def related(title: Any, model: type[Model], field: str, limit: int = 100) -> Any:
+    """A detail-page section listing the visible, active ``model`` records whose ``field`` is the object:
+    ``related(_("People"), Person, "org_unit")`` on a unit's page lists the unit's people."""
+
+    def section(request: HttpRequest, obj: Any) -> dict[str, Any]:
+        records = model._default_manager.all().active().visible_to(request.user)  # type: ignore[attr-defined]
+        records = records.filter(**{field: obj}).distinct()
+        return {"title": title, "objects": list(records[:limit])}
+
+    return section
+
+
 @dataclass
 class ModelUI:
     model: type[Model]
@@ -292,7 +304,7 @@ class ModelUI:
             except services.StaleWrite as stale:
                 form.add_error(None, str(stale) + " " + _("Reload the page to see the current values."))
             except ValidationError as error:
-                _attach_errors(form, error)
+                attach_errors(form, error)
             except PermissionDenied:
                 form.add_error(None, _("You may not save this record here."))
         context = self._context(request, form=form, object=obj, status=400 if form.errors else 200)
@@ -332,7 +344,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
+def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one, else on top."""
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)

@@ -162,8 +162,35 @@ def may(user: Any, action: str, obj: Model | None = None, *, scope: Scope | None
 
 
 def _extra_allows(user: Any, action: str, obj: Model) -> bool:
-    extra = getattr(type(obj), "extra_permission", None)
-    return bool(extra and extra(user, action, obj))
+    """A model's ``extra_visibility`` rule, asked of one saved object (so the rule is written once)."""
+    extra = getattr(type(obj), "extra_visibility", None)
+    if extra is None or obj.pk is None:
+        return False
+    condition = extra(user, action)
+    if condition is None:
+        return False
+    local = _evaluate_locally(condition, obj)
+    if local is not None:
+        return local
+    return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
+
+
+def _evaluate_locally(condition: Q, obj: Model) -> bool | None:
+    """Answer a condition on the object's own columns (``Q(user_id=7)``) without a query; None when it
+    reaches into other tables."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            result = _evaluate_locally(child, obj)
+        elif isinstance(child, tuple) and "__" not in child[0] and child[0] in {f.attname for f in obj._meta.concrete_fields}:
+            result = getattr(obj, child[0]) == child[1]
+        else:
+            return None
+        if result is None:
+            return None
+        results.append(result)
+    combined = any(results) if condition.connector == Q.OR else all(results)
+    return not combined if condition.negated else combined
 
 
 def restrict(queryset: QuerySet, user: Any, action: str) -> QuerySet:

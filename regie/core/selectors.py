@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from regie.core import navigation
-from regie.core.models import Domain, Job, OrgUnit, Person, Team
+from regie.core import navigation, permissions
+from regie.core.models import Domain, Job, OrgUnit, Person, RoleAssignment, Team
 
 
 def organisation_counts(user: Any) -> list[dict[str, Any]]:
@@ -71,3 +71,16 @@ def job_state(job: Job) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
+
+
+def visible_jobs(user: Any) -> Any:
+    """Everyone sees the jobs they asked for; holders of core.view_job on the whole organisation see all."""
+    if permissions.holds_globally(user, "core.view_job"):
+        return Job.objects.all()
+    return Job.objects.filter(requested_by_id=getattr(user, "pk", None) or 0)
+
+
+def manageable_assignments(user: Any) -> Any:
+    """The role assignments on scopes where ``user`` may manage roles."""
+    scopes = permissions.scopes_where(user, "core.manage_roles").values("pk")
+    return RoleAssignment.objects.filter(scope__in=scopes).select_related("scope")

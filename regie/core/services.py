@@ -92,7 +92,7 @@ def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
     return instance
 
 
-def _claim_version(instance: BusinessModel, expected_version: int | None) -> None:
+def claim_version(instance: BusinessModel, expected_version: int | None) -> None:
     """Take the next version if the record still has the one the writer saw (refuse otherwise)."""
     model = type(instance)
     expected = instance.version if expected_version is None else expected_version
@@ -118,7 +118,7 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any], expected_ver
     instance.full_clean()
     instance._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
-        _claim_version(instance, expected_version)
+        claim_version(instance, expected_version)
         instance.save()
         _save_m2m(instance, data, m2m)
     return instance
@@ -129,7 +129,7 @@ def record_archive(*, actor: Any, instance: M, expected_version: int | None = No
     _require(actor, permissions.action_for(type(instance), "archive"), instance)
     instance._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
-        _claim_version(instance, expected_version)
+        claim_version(instance, expected_version)
         instance.archived_at = None if restore else timezone.now()
         instance.save()
     return instance

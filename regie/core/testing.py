@@ -9,6 +9,7 @@ users whose role does — including history, archiving, exports and optimistic l
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import pytest
@@ -17,7 +18,7 @@ from django.urls import reverse
 from regie.core.generic import ModelUI
 
 
-class RecordContract:
+class RecordContract(ABC):
     """Subclass and fill in; every test below runs for the subclass's model."""
 
     ui: ClassVar[ModelUI]
@@ -28,14 +29,17 @@ class RecordContract:
     #: a text field changed by the edit tests
     text_field: ClassVar[str] = "name"
 
-    def make(self, org: Any, where: str) -> Any:  # pragma: no cover - declared by subclasses
-        raise NotImplementedError
+    @abstractmethod
+    def make(self, org: Any, where: str) -> Any:
+        """A record governed by unit/domain A (``where="a"``) or B."""
 
-    def form_data(self, org: Any, obj: Any | None = None) -> dict[str, Any]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def form_data(self, org: Any, obj: Any | None = None) -> dict[str, Any]:
+        """Valid form data: for ``obj`` as it is, or for a new record in A."""
 
-    def api_payload(self, org: Any) -> dict[str, Any]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def api_payload(self, org: Any) -> dict[str, Any]:
+        """A valid API payload creating a record in A."""
 
     # --- helpers ------------------------------------------------------------------------------------
 

@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from regie.core import filters, forms
-from regie.core.generic import Column, ModelUI
+from regie.core.generic import Column, ModelUI, related
 from regie.core.models import Domain, JobProfile, OrgUnit, Person, Team
-
-
-def _people_of_unit(request: Any, unit: OrgUnit) -> dict[str, Any]:
-    people = Person.objects.active().visible_to(request.user).filter(org_unit=unit).select_related("job_profile")
-    return {"title": _("People"), "objects": list(people[:100])}
-
-
-def _sub_units(request: Any, unit: OrgUnit) -> dict[str, Any]:
-    units = OrgUnit.objects.active().visible_to(request.user).filter(parent=unit)
-    return {"title": _("Sub-units"), "objects": list(units[:100])}
-
-
-def _teams_of_person(request: Any, person: Person) -> dict[str, Any]:
-    teams = Team.objects.active().visible_to(request.user).filter(members=person)
-    return {"title": _("Teams"), "objects": list(teams[:100])}
-
-
-def _team_members(request: Any, team: Team) -> dict[str, Any]:
-    return {"title": _("Members"), "objects": list(team.members.active().visible_to(request.user)[:200])}
-
 
 DOMAINS = ModelUI(
     model=Domain,
@@ -57,7 +35,7 @@ ORG_UNITS = ModelUI(
     detail_fields=["code", "name", "parent", "manager", "description"],
     select_related=("parent", "manager"),
     default_sort="name",
-    related_tabs=[_sub_units, _people_of_unit],
+    related_tabs=[related(_("Sub-units"), OrgUnit, "parent"), related(_("People"), Person, "org_unit")],
 )
 JOB_PROFILES = ModelUI(
     model=JobProfile,
@@ -97,7 +75,7 @@ PEOPLE = ModelUI(
     ],
     select_related=("org_unit", "job_profile"),
     default_sort="family_name",
-    related_tabs=[_teams_of_person],
+    related_tabs=[related(_("Teams"), Team, "members")],
 )
 TEAMS = ModelUI(
     model=Team,
@@ -114,7 +92,7 @@ TEAMS = ModelUI(
     detail_fields=["code", "name", "org_unit", "domain", "lead", "members", "description"],
     select_related=("org_unit", "domain", "lead"),
     default_sort="name",
-    related_tabs=[_team_members],
+    related_tabs=[related(_("Members"), Person, "teams", limit=200)],
 )
 
 ALL = [DOMAINS, ORG_UNITS, JOB_PROFILES, PEOPLE, TEAMS]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from regie.core import jobs, navigation, permissions, selectors, services
 from regie.core.forms import ImportForm, RoleAssignmentForm, TokenForm
-from regie.core.models import ApiToken, Job, Person, RoleAssignment
+from regie.core.generic import attach_errors
+from regie.core.models import ApiToken, Person, RoleAssignment
 from regie.core.ui import PEOPLE
 
 
@@ -52,8 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             _token, new_token = services.token_create(user=request.user, name=form.cleaned_data["name"], expires_at=expires_at)
             form = TokenForm()
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            attach_errors(form, error)
     person = Person.objects.filter(user_id=_uid(request)).select_related("org_unit", "job_profile").first()
     assignments = RoleAssignment.objects.filter(person__user_id=_uid(request)).select_related("scope").order_by("scope__path")
     return render(
@@ -91,14 +90,12 @@ def roles(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Role assigned."))
             return HttpResponseRedirect(reverse("core:roles"))
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            attach_errors(form, error)
         except PermissionDenied:
             form.add_error("scope", _("You may not assign roles on this scope."))
-    scope_ids = permissions.scopes_where(request.user, "core.manage_roles").values("pk")
     assignments = (
-        RoleAssignment.objects.filter(scope__in=scope_ids)
-        .select_related("person", "scope")
+        selectors.manageable_assignments(request.user)
+        .select_related("person")
         .order_by("scope__path", "role", "person__family_name")
     )
     query = (request.GET.get("q") or "").strip()
@@ -164,18 +161,12 @@ def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
 # --- jobs -----------------------------------------------------------------------------------------
 
 
-def _visible_jobs(request: HttpRequest) -> Any:
-    if permissions.holds_globally(request.user, "core.view_job"):
-        return Job.objects.all()
-    return Job.objects.filter(requested_by_id=_uid(request))
-
-
 def job_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/jobs.html", {"jobs": _visible_jobs(request).select_related("requested_by")[:200]})
+    return render(request, "core/jobs.html", {"jobs": selectors.visible_jobs(request.user).select_related("requested_by")[:200]})
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _visible_jobs(request).filter(pk=pk).first()
+    job = selectors.visible_jobs(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404(_("No such job, or you may not see it."))
     if request.GET.get("format") == "json":

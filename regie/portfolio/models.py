@@ -220,28 +220,6 @@ class Project(ScopedMixin, BusinessModel):
             return models.Q(project_manager__user_id=user.pk) | models.Q(pmo_officers__user_id=user.pk)
         return None
 
-    @staticmethod
-    def extra_permission(user, action: str, obj: Project) -> bool:
-        if not user.pk or not obj.pk:
-            return False
-        if action == "portfolio.view_project":
-            named = (obj.project_manager_id, obj.sponsor_id)
-            people = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True)
-            return bool(
-                set(people) & set(named)
-                or obj.pmo_officers.filter(user_id=user.pk).exists()
-                or obj.steering_committee.filter(user_id=user.pk).exists()
-            )
-        if action == "portfolio.change_project":
-            return bool(
-                (
-                    obj.project_manager_id is not None
-                    and Person.objects.filter(user_id=user.pk, pk=obj.project_manager_id).exists()
-                )
-                or obj.pmo_officers.filter(user_id=user.pk).exists()
-            )
-        return False
-
     def save(self, *args, **kwargs) -> None:
         # A project with a life-cycle model starts in its first phase; afterwards only gate decisions move it.
         if self.lifecycle_id and self.current_phase_id is None:

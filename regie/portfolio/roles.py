@@ -1,6 +1,6 @@
 """Portfolio actions, and the roles that hold them. A role on a domain covers its portfolios; a role on
 a portfolio covers its programmes and projects. Project managers and PMO officers named on a project may
-change it whatever their roles (see ``Project.extra_permission``)."""
+change it whatever their roles (see ``Project.extra_visibility``)."""
 
 from django.utils.translation import gettext_lazy as _
 

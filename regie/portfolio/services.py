@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 
 from regie.core import permissions
 from regie.core.models import Person
-from regie.core.services import StaleWrite, _claim_version
-
-__all__ = ["StaleWrite", "deciders", "gate_decide", "may_decide"]
+from regie.core.services import claim_version
 from regie.portfolio.choices import GateOutcome
 from regie.portfolio.models import GateDecision, Project
 
@@ -58,7 +56,7 @@ def gate_decide(
     person = Person.objects.get(user_id=actor.pk)
     assert project.current_phase is not None
     with transaction.atomic():
-        _claim_version(project, expected_version)
+        claim_version(project, expected_version)
         decision = GateDecision.objects.create(
             project=project,
             phase=project.current_phase,

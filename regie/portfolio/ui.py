@@ -6,24 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from regie.core.generic import Column, ModelUI
+from regie.core.generic import Column, ModelUI, related
 from regie.portfolio import filters, forms
 from regie.portfolio.models import Portfolio, Programme, Project
-
-
-def _projects_of_portfolio(request: Any, portfolio: Portfolio) -> dict[str, Any]:
-    projects = Project.objects.active().visible_to(request.user).filter(portfolio=portfolio)
-    return {"title": _("Projects"), "objects": list(projects[:200])}
-
-
-def _programmes_of_portfolio(request: Any, portfolio: Portfolio) -> dict[str, Any]:
-    programmes = Programme.objects.active().visible_to(request.user).filter(portfolio=portfolio)
-    return {"title": _("Programmes"), "objects": list(programmes[:200])}
-
-
-def _projects_of_programme(request: Any, programme: Programme) -> dict[str, Any]:
-    projects = Project.objects.active().visible_to(request.user).filter(programme=programme)
-    return {"title": _("Projects"), "objects": list(projects[:200])}
 
 
 def _life_cycle(request: Any, project: Project) -> dict[str, Any]:
@@ -59,7 +44,10 @@ PORTFOLIOS = ModelUI(
     detail_fields=["code", "name", "domain", "owner", "description"],
     select_related=("domain", "owner"),
     default_sort="name",
-    related_tabs=[_programmes_of_portfolio, _projects_of_portfolio],
+    related_tabs=[
+        related(_("Programmes"), Programme, "portfolio", limit=200),
+        related(_("Projects"), Project, "portfolio", limit=200),
+    ],
 )
 PROGRAMMES = ModelUI(
     model=Programme,
@@ -75,7 +63,7 @@ PROGRAMMES = ModelUI(
     detail_fields=["code", "name", "portfolio", "manager", "goal"],
     select_related=("portfolio", "manager"),
     default_sort="name",
-    related_tabs=[_projects_of_programme],
+    related_tabs=[related(_("Projects"), Project, "programme", limit=200)],
 )
 PROJECTS = ModelUI(
     model=Project,

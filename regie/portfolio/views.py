@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from regie.core.generic import attach_errors
+from regie.core.services import StaleWrite
 from regie.portfolio import services
 from regie.portfolio.choices import GateOutcome
 from regie.portfolio.ui import PROJECTS
@@ -46,8 +48,7 @@ def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Gate decision recorded."))
             return HttpResponseRedirect(project.get_absolute_url())
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        except services.StaleWrite as stale:
+            attach_errors(form, error)
+        except StaleWrite as stale:
             form.add_error(None, str(stale))
     return render(request, "portfolio/gate_decision.html", {"project": project, "form": form}, status=400 if form.errors else 200)

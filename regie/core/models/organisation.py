@@ -188,10 +188,6 @@ class Person(BusinessModel):
         """Everyone may see their own person record, whatever their roles."""
         return models.Q(user_id=user.pk) if action == "core.view_person" else None
 
-    @staticmethod
-    def extra_permission(user, action: str, obj: Person) -> bool:
-        return action == "core.view_person" and obj.user_id is not None and obj.user_id == user.pk
-
 
 class Team(BusinessModel):
     """A team of people, belonging to an organisational unit and optionally serving one domain."""
