@@ -224,6 +224,11 @@ REGIE_BASE_URL = env.str("REGIE_BASE_URL", default="http://127.0.0.1:8000")
 REGIE_JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 REGIE_WORKER_POLL_SECONDS = env.float("WORKER_POLL_SECONDS", default=1.0)
 
+# --- status reporting ----------------------------------------------------------------------------
+# A report is due this many days after its period ends; drafters are reminded this many days before.
+REGIE_STATUS_REPORT_GRACE_DAYS = env.int("STATUS_REPORT_GRACE_DAYS", default=3)
+REGIE_STATUS_REPORT_REMIND_DAYS = env.int("STATUS_REPORT_REMIND_DAYS", default=3)
+
 # --- API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

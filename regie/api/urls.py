@@ -31,6 +31,9 @@ api.add_router("/teams", core_api.teams)
 api.add_router("/portfolios", portfolio_api.portfolios)
 api.add_router("/programmes", portfolio_api.programmes)
 api.add_router("/projects", portfolio_api.projects)
+api.add_router("/status-reports", portfolio_api.status_reports)
+api.add_router("/gate-conditions", portfolio_api.gate_conditions)
+api.add_router("/portfolio-overview", portfolio_api.overview)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

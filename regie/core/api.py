@@ -336,6 +336,20 @@ def get_job(request: HttpRequest, pk: int) -> Any:
     return selectors.job_state(job)
 
 
+@misc.get(
+    "/jobs/{int:pk}/file",
+    response={200: None},
+    operation_id="jobs_file",
+    summary="Download the file a finished job made (an export)",
+)
+def get_job_file(request: HttpRequest, pk: int) -> Any:
+    check_id(pk)
+    job = selectors.visible_jobs(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return selectors.job_file_response(job)
+
+
 class MeOut(Schema):
     username: str
     person_id: int | None

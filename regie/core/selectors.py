@@ -73,6 +73,24 @@ def job_state(job: Job) -> dict[str, Any]:
     }
 
 
+def job_file_response(job: Job) -> Any:
+    """The file a succeeded job stored (``result["file"]``), as a download; 404 when there is none."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    result = job.result or {}
+    path = result.get("file") if job.status == "succeeded" and isinstance(result, dict) else None
+    if not path or not default_storage.exists(path):
+        raise Http404("This job has no file to download (any more).")
+    response = FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=result.get("filename") or path.rsplit("/", 1)[-1],
+        content_type=result.get("content_type") or "application/octet-stream",
+    )
+    return response
+
+
 def visible_jobs(user: Any) -> Any:
     """Everyone sees the jobs they asked for; holders of core.view_job on the whole organisation see all."""
     if permissions.holds_globally(user, "core.view_job"):

@@ -58,7 +58,13 @@ def clear_expired_sessions(job: Job) -> dict[str, Any]:
 def purge_finished_jobs(job: Job, *, days: int = 90) -> dict[str, Any]:
     """Finished job records older than ``days`` are removed; recent ones stay visible to their owners."""
     cutoff = timezone.now() - timedelta(days=days)
-    deleted, _detail = Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff).delete()
+    old = Job.objects.filter(status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED], finished_at__lt=cutoff)
+    for result in old.exclude(result=None).values_list("result", flat=True):
+        # Files a job made (exports) go with it.
+        path = result.get("file") if isinstance(result, dict) else None
+        if path and default_storage.exists(path):
+            default_storage.delete(path)
+    deleted, _detail = old.delete()
     return {"deleted": deleted}
 
 

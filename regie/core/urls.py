@@ -19,6 +19,7 @@ urlpatterns = [
     path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]
 for ui in ALL:
     urlpatterns += ui.urls()

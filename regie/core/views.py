@@ -175,6 +175,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
+def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.visible_jobs(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404(_("No such job, or you may not see it."))
+    return selectors.job_file_response(job)
+
+
 def _uid(request: HttpRequest) -> int:
     """The signed-in user's id (0, which matches nothing, for anyone else)."""
     return int(request.user.pk or 0)

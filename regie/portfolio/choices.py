@@ -20,3 +20,40 @@ class GateOutcome(models.TextChoices):
     HOLD = "hold", _("hold")
     STOP = "stop", _("stop")
     REDO = "redo", _("redo the phase")
+
+
+#: A RAG status: the same three colours as a project's health.
+Rag = Health
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    SUPERSEDED = "superseded", _("superseded")
+
+
+class Assessment(models.TextChoices):
+    MET = "met", _("met")
+    PARTLY_MET = "partly_met", _("partly met")
+    NOT_MET = "not_met", _("not met")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("in preparation")
+    DECIDED = "decided", _("decided")
+
+
+#: The dimensions a status report rates, in the order a steering committee reads them.
+DIMENSIONS = (
+    ("schedule", _("Schedule")),
+    ("cost", _("Cost")),
+    ("scope", _("Scope")),
+    ("risks", _("Risks")),
+    ("resources", _("Resources")),
+    ("quality", _("Quality")),
+)

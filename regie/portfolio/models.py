@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.core.models import BusinessModel, Domain, Person, Scope, ScopedMixin
 from regie.core.models.organisation import code_validator
-from regie.portfolio.choices import GateOutcome, Health, ReportingFrequency
+from regie.portfolio.choices import (
+    DIMENSIONS,
+    ActionStatus,
+    Assessment,
+    GateOutcome,
+    Health,
+    Rag,
+    ReportingFrequency,
+    ReportState,
+    ReviewState,
+)
 
 
 class LifecycleModel(BusinessModel):
@@ -48,6 +58,13 @@ class Phase(models.Model):
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
     gate_criteria = models.TextField(_("gate criteria"), blank=True, help_text=_("One criterion per line."))
+    required_fields = models.CharField(
+        _("required project fields"),
+        max_length=300,
+        blank=True,
+        help_text=_("Project fields that must be filled before the gate opens, separated by commas: %(fields)s.")
+        % {"fields": "goal, sponsor, project_manager, planned_start, planned_end, expected_costs, expected_benefits, strategic_contribution"},
+    )
 
     class Meta:
         verbose_name = _("phase")
@@ -60,6 +77,32 @@ class Phase(models.Model):
 
     def next_phase(self) -> Phase | None:
         return self.lifecycle.phases.filter(order__gt=self.order).order_by("order").first()
+
+    def criteria(self) -> list[str]:
+        return [line.strip() for line in self.gate_criteria.splitlines() if line.strip()]
+
+    def required_field_names(self) -> list[str]:
+        return [name.strip() for name in self.required_fields.split(",") if name.strip()]
+
+    def clean(self) -> None:
+        unknown = [name for name in self.required_field_names() if name not in REQUIRABLE_FIELDS]
+        if unknown:
+            raise ValidationError(
+                {"required_fields": _("Unknown project field(s): %(names)s.") % {"names": ", ".join(unknown)}}
+            )
+
+
+#: The project fields a gate may require to be filled.
+REQUIRABLE_FIELDS = (
+    "goal",
+    "sponsor",
+    "project_manager",
+    "planned_start",
+    "planned_end",
+    "expected_costs",
+    "expected_benefits",
+    "strategic_contribution",
+)
 
 
 class Portfolio(ScopedMixin, BusinessModel):
@@ -189,6 +232,16 @@ class Project(ScopedMixin, BusinessModel):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     expected_benefits = models.TextField(_("expected benefits"), blank=True)
     strategic_contribution = models.TextField(_("strategic contribution"), blank=True)
+    latest_report = models.ForeignKey(
+        "StatusReport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("latest status report"),
+    )
+    report_due = models.DateField(_("next report due"), null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("project")
@@ -224,6 +277,12 @@ class Project(ScopedMixin, BusinessModel):
         # A project with a life-cycle model starts in its first phase; afterwards only gate decisions move it.
         if self.lifecycle_id and self.current_phase_id is None:
             self.current_phase = self.lifecycle.phases.order_by("order").first()  # type: ignore[union-attr]
+        # The next report's due date follows the reporting frequency and the latest report.
+        from regie.portfolio.reporting import compute_report_due
+
+        self.report_due = None if self.archived_at else compute_report_due(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "report_due"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -248,7 +307,9 @@ class GateDecision(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate after phase"))
     outcome = models.CharField(_("decision"), max_length=20, choices=GateOutcome.choices)
     rationale = models.TextField(_("rationale"))
-    conditions = models.TextField(_("conditions"), blank=True)
+    review = models.OneToOneField(
+        "GateReview", null=True, blank=True, on_delete=models.PROTECT, related_name="decision", verbose_name=_("gate review")
+    )
     decided_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="gate_decisions", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
@@ -259,3 +320,256 @@ class GateDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} · {self.phase} · {self.get_outcome_display()}"
+
+
+def _named_on_project(user, prefix: str = "project__") -> models.Q:
+    """The people named on the project: they see what belongs to it."""
+    return (
+        models.Q(**{f"{prefix}project_manager__user_id": user.pk})
+        | models.Q(**{f"{prefix}sponsor__user_id": user.pk})
+        | models.Q(**{f"{prefix}pmo_officers__user_id": user.pk})
+        | models.Q(**{f"{prefix}steering_committee__user_id": user.pk})
+    )
+
+
+class GateReview(BusinessModel):
+    """The PMO's preparation of a gate: evidence per criterion and a recommendation. The criteria are
+    copied from the phase when the review starts, so a later change to the life-cycle model leaves a
+    running review as it was."""
+
+    scope_lookup = "project__scope"
+    visibility_needs_distinct = True
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_reviews", verbose_name=_("project"))
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate after phase"))
+    state = models.CharField(_("state"), max_length=10, choices=ReviewState.choices, default=ReviewState.OPEN)
+    recommendation = models.CharField(_("recommendation"), max_length=20, choices=GateOutcome.choices, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    prepared_by = models.ForeignKey(
+        Person, null=True, on_delete=models.PROTECT, related_name="prepared_gate_reviews", verbose_name=_("prepared by")
+    )
+
+    class Meta:
+        verbose_name = _("gate review")
+        verbose_name_plural = _("gate reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=models.Q(state="open"), name="one_open_gate_review_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.phase}"
+
+    @classmethod
+    def extra_visibility(cls, user, action: str) -> models.Q | None:
+        return _named_on_project(user) if action == "portfolio.view_gatereview" else None
+
+
+class GateReviewItem(models.Model):
+    """One criterion of a gate review with its assessment and evidence."""
+
+    review = models.ForeignKey(GateReview, on_delete=models.CASCADE, related_name="items", verbose_name=_("gate review"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    criterion = models.CharField(_("criterion"), max_length=500)
+    assessment = models.CharField(_("assessment"), max_length=12, choices=Assessment.choices, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        verbose_name = _("gate review item")
+        verbose_name_plural = _("gate review items")
+        ordering = ["review", "order"]
+
+    def __str__(self) -> str:
+        return self.criterion
+
+
+class GateCondition(BusinessModel):
+    """A condition of a "go with conditions" decision, tracked as an action with an owner and a due date."""
+
+    scope_lookup = "project__scope"
+    visibility_needs_distinct = True
+    search_fields = ("description",)
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_conditions", verbose_name=_("project"))
+    decision = models.ForeignKey(GateDecision, on_delete=models.PROTECT, related_name="conditions", verbose_name=_("gate decision"))
+    description = models.TextField(_("condition"))
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="gate_conditions", verbose_name=_("owner"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("gate condition")
+        verbose_name_plural = _("gate conditions")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:project_detail", args=[self.project_id]) + "#gate-conditions"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == ActionStatus.OPEN and self.due_date < timezone.localdate()
+
+    @classmethod
+    def extra_visibility(cls, user, action: str) -> models.Q | None:
+        if action == "portfolio.view_gatecondition":
+            return _named_on_project(user) | models.Q(owner__user_id=user.pk)
+        return None
+
+
+def _rag_field(label):
+    return models.CharField(label, max_length=8, choices=Rag.choices, default=Rag.GREEN)
+
+
+class StatusReport(BusinessModel):
+    """A project's status over one reporting period. The PMO officer or the project manager drafts it;
+    only the project manager submits it. A submitted report is never edited: a correction is a new
+    revision of the same period, and the old one is kept, marked superseded."""
+
+    scope_lookup = "project__scope"
+    visibility_needs_distinct = True
+    search_fields = ("summary",)
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="status_reports", verbose_name=_("project"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by", verbose_name=_("corrects")
+    )
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("previous report")
+    )
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT)
+    overall = _rag_field(_("overall"))
+    overall_rationale = models.TextField(_("overall rationale"), blank=True)
+    schedule = _rag_field(_("schedule"))
+    schedule_rationale = models.TextField(_("schedule rationale"), blank=True)
+    cost = _rag_field(_("cost"))
+    cost_rationale = models.TextField(_("cost rationale"), blank=True)
+    scope = _rag_field(_("scope"))
+    scope_rationale = models.TextField(_("scope rationale"), blank=True)
+    risks = _rag_field(_("risks"))
+    risks_rationale = models.TextField(_("risks rationale"), blank=True)
+    resources = _rag_field(_("resources"))
+    resources_rationale = models.TextField(_("resources rationale"), blank=True)
+    quality = _rag_field(_("quality"))
+    quality_rationale = models.TextField(_("quality rationale"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    achievements = models.TextField(_("achievements this period"), blank=True)
+    plans = models.TextField(_("plans for the next period"), blank=True)
+    decisions_needed = models.TextField(_("decisions needed from the steering committee"), blank=True)
+    top_risks = models.TextField(_("top risks and issues"), blank=True)
+    drafted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="drafted_reports", verbose_name=_("drafted by")
+    )
+    submitted_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="submitted_reports", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("status report")
+        verbose_name_plural = _("status reports")
+        ordering = ["-period_start", "-revision"]
+        indexes = [models.Index(fields=["project", "state", "period_start"])]
+        constraints = [
+            models.UniqueConstraint(fields=["project"], condition=models.Q(state="draft"), name="one_draft_report_per_project"),
+            models.UniqueConstraint(fields=["project", "period_start", "revision"], name="unique_report_revision"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.project.code} · {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+        return f"{label} (r{self.revision})" if self.revision > 1 else label
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:report_detail", args=[self.pk])
+
+    @classmethod
+    def extra_visibility(cls, user, action: str) -> models.Q | None:
+        return _named_on_project(user) if action == "portfolio.view_statusreport" else None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == ReportState.DRAFT
+
+    def ratings(self) -> list[tuple[str, object, str, str]]:
+        """(field, label, RAG, rationale) for the overall status and each dimension."""
+        rows = [("overall", _("Overall"), self.overall, self.overall_rationale)]
+        rows += [(name, label, getattr(self, name), getattr(self, f"{name}_rationale")) for name, label in DIMENSIONS]
+        return rows
+
+    def clean(self) -> None:
+        """Amber or red needs its rationale; a period ends after it starts and lasts at most two months."""
+        errors: dict[str, list] = {}
+        for name, _label, rag, rationale in self.ratings():
+            if rag in (Rag.AMBER, Rag.RED) and not (rationale or "").strip():
+                errors[f"{name}_rationale"] = [_("Amber or red needs a rationale.")]
+        if self.period_start and self.period_end:
+            if self.period_end < self.period_start:
+                errors["period_end"] = [_("The period ends before it starts.")]
+            elif (self.period_end - self.period_start).days > 62:
+                errors["period_end"] = [_("A reporting period lasts at most two months.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class StatusReportComment(models.Model):
+    """A steering committee member's comment on a submitted report."""
+
+    report = models.ForeignKey(StatusReport, on_delete=models.CASCADE, related_name="comments", verbose_name=_("status report"))
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class StatusReportAcknowledgement(models.Model):
+    """A steering committee member has read the submitted report."""
+
+    report = models.ForeignKey(
+        StatusReport, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("status report")
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        ordering = ["acknowledged_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "person"], name="acknowledge_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.report}"
+
+
+class StatusReportReminder(models.Model):
+    """A reminder sent for one project's reporting period, so that each is sent once."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "period_start", "kind"], name="remind_once")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regie.core.generic import Column, ModelUI, related
@@ -11,23 +12,61 @@ from regie.portfolio import filters, forms
 from regie.portfolio.models import Portfolio, Programme, Project
 
 
-def _life_cycle(request: Any, project: Project) -> dict[str, Any]:
-    from django.urls import reverse
-
+def _parts_project(request: Any, project: Project) -> tuple[Project, Any]:
     from regie.portfolio import services
 
-    lines = []
-    if project.current_phase is not None:
-        lines.append(_("Current phase: %(phase)s (%(model)s)") % {"phase": project.current_phase, "model": project.lifecycle})
-    for decision in project.gate_decisions.select_related("phase", "decided_by")[:20]:
-        lines.append(
-            f"{decision.decided_at:%Y-%m-%d} · {decision.phase} · {decision.get_outcome_display()} · "
-            f"{decision.decided_by}: {decision.rationale}"
-        )
-    action = None
-    if project.current_phase is not None and not project.is_archived and services.may_decide(request.user, project):
-        action = {"url": reverse("portfolio:gate_decision", args=[project.pk]), "label": _("Record a gate decision")}
-    return {"title": _("Life cycle and gates"), "lines": lines, "action": action, "empty": _("No life-cycle model chosen.")}
+    project = (
+        Project.objects.select_related("current_phase", "latest_report", "lifecycle")
+        .prefetch_related("pmo_officers", "steering_committee")
+        .get(pk=project.pk)
+    )
+    return project, services.parts(request.user, project)
+
+
+def _status(request: Any, project: Project) -> dict[str, Any]:
+    """Status reports: the RAG history chart, the reports, and starting the next one."""
+    from regie.portfolio import selectors
+    from regie.portfolio.choices import ReportState
+
+    project, parts = _parts_project(request, project)
+    reports = list(project.status_reports.select_related("supersedes").order_by("-period_start", "-revision")[:12])
+    draft = next((r for r in reports if r.state == ReportState.DRAFT), None)
+    return {
+        "template": "portfolio/_status_section.html",
+        "scripts": ["vendor/echarts/echarts.min.js", "portfolio/charts.js"],
+        "title": _("Status reports"),
+        "project": project,
+        "parts": parts,
+        "reports": reports,
+        "draft": draft,
+        "history": selectors.rag_history(project),
+        "overdue": bool(project.report_due and project.report_due < timezone.localdate()),
+        "dimensions": selectors.DIMENSION_NAMES,
+    }
+
+
+def _life_cycle(request: Any, project: Project) -> dict[str, Any]:
+    """The current phase, the review in preparation, the decisions taken, and the open conditions."""
+    from regie.portfolio import services
+
+    project, parts = _parts_project(request, project)
+    return {
+        "template": "portfolio/_gates_section.html",
+        "project": project,
+        "parts": parts,
+        "review": services.open_review(project) if project.current_phase_id else None,
+        "decisions": list(project.gate_decisions.select_related("phase", "decided_by")[:20]),
+        "conditions": list(
+            project.gate_conditions.filter(archived_at__isnull=True).select_related("owner", "decision__phase")[:50]
+        ),
+        "person": services.person_of(request.user),
+    }
+
+
+def _rollup(request: Any, programme: Programme) -> dict[str, Any]:
+    from regie.portfolio import selectors
+
+    return {"template": "portfolio/_rollup_section.html", **selectors.programme_rollup(request.user, programme)}
 
 
 PORTFOLIOS = ModelUI(
@@ -63,7 +102,7 @@ PROGRAMMES = ModelUI(
     detail_fields=["code", "name", "portfolio", "manager", "goal"],
     select_related=("portfolio", "manager"),
     default_sort="name",
-    related_tabs=[related(_("Projects"), Project, "programme", limit=200)],
+    related_tabs=[_rollup],
 )
 PROJECTS = ModelUI(
     model=Project,
@@ -101,7 +140,7 @@ PROJECTS = ModelUI(
     ],
     select_related=("portfolio", "programme", "project_manager", "current_phase", "lifecycle"),
     default_sort="code",
-    related_tabs=[_life_cycle],
+    related_tabs=[_status, _life_cycle],
 )
 
 ALL = [PORTFOLIOS, PROGRAMMES, PROJECTS]

@@ -91,7 +91,8 @@ def test_go_never_skips_a_phase_and_the_last_gate_cannot_go(org, gated):
     project, phases = gated
     client = org.client_for("member_it")
     assert _decide(client, project, outcome="go", rationale="1").status_code == 201
-    assert _decide(client, project, outcome="go_with_conditions", rationale="2", conditions="Hire a tester").status_code == 201
+    conditions = [{"description": "Hire a tester", "owner": project.project_manager_id, "due_date": "2026-12-31"}]
+    assert _decide(client, project, outcome="go_with_conditions", rationale="2", conditions=conditions).status_code == 201
     project.refresh_from_db()
     assert project.current_phase == phases[2]
     last = _decide(client, project, outcome="go", rationale="3")
@@ -123,14 +124,18 @@ def test_a_stale_decision_is_refused(org, gated):
     assert response.status_code == 409 and not GateDecision.objects.exists()
 
 
+CONDITIONS_NONE = {"conditions-TOTAL_FORMS": "3", "conditions-INITIAL_FORMS": "0"}
+
+
 def test_the_gate_page_records_a_decision(org, gated):
     project, phases = gated
     client = org.client_for("member_a")
     detail = client.get(project.get_absolute_url()).content.decode()
     assert f"/projects/{project.pk}/gate/" in detail
-    bad = client.post(f"/projects/{project.pk}/gate/", {"outcome": "go", "rationale": "", "version": project.version})
+    page = f"/projects/{project.pk}/gate/"
+    bad = client.post(page, {"outcome": "go", "rationale": "", "version": project.version, **CONDITIONS_NONE})
     assert bad.status_code == 400 and "rationale" in bad.content.decode()
-    good = client.post(f"/projects/{project.pk}/gate/", {"outcome": "go", "rationale": "Ready", "version": project.version})
+    good = client.post(page, {"outcome": "go", "rationale": "Ready", "version": project.version, **CONDITIONS_NONE})
     assert good.status_code == 302
     project.refresh_from_db()
     assert project.current_phase == phases[1]
