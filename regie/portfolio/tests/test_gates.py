@@ -155,3 +155,129 @@ def test_a_running_project_keeps_its_life_cycle(org, gated):
         headers={"If-Match": etag},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "lifecycle"
+
+
+# --- gate reviews and conditions ------------------------------------------------------------------
+
+
+def _review(client, project, body, version=None):
+    headers = {"If-Match": f'"{version}"'} if version is not None else {}
+    return client.put(f"/api/projects/{project.pk}/gate-review", json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_the_pmo_prepares_evidence_per_criterion_and_a_recommendation(org, gated):
+    project, phases = gated
+    Phase.objects.filter(pk=phases[0].pk).update(gate_criteria="Business case approved\nRisks assessed")
+    client = org.client_for("pmo_it")
+    first = _review(client, project, {"recommendation": "go", "items": [{"assessment": "met", "evidence": "Signed 3 Nov"}]})
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert [i["criterion"] for i in body["items"]] == ["Business case approved", "Risks assessed"]
+    assert body["items"][0]["assessment"] == "met" and body["items"][1]["assessment"] == ""
+    # Changing the life-cycle model leaves the review in preparation as it was.
+    Phase.objects.filter(pk=phases[0].pk).update(gate_criteria="Something else entirely")
+    without_version = _review(client, project, {"summary": "Ready"})
+    assert without_version.status_code == 428
+    second = _review(
+        client,
+        project,
+        {"recommendation": "go_with_conditions", "summary": "Ready", "items": [{}, {"assessment": "partly_met", "evidence": "Top 5"}]},
+        version=body["version"],
+    )
+    assert second.status_code == 200
+    assert [i["criterion"] for i in second.json()["items"]] == ["Business case approved", "Risks assessed"]
+    assert second.json()["items"][1]["assessment"] == "partly_met"
+    too_many = _review(client, project, {"items": [{}, {}, {}]}, version=second.json()["version"])
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "items"
+    # The decision closes the review.
+    assert _decide(org.client_for("member_it"), project, outcome="go", rationale="As recommended").status_code == 201
+    decision = GateDecision.objects.get()
+    assert decision.review_id == second.json()["id"] and decision.review.state == "decided"
+    assert client.get(f"/api/projects/{project.pk}/gate-review").status_code == 404
+
+
+def test_a_gate_requires_its_fields_before_go(org, gated):
+    project, phases = gated
+    Phase.objects.filter(pk=phases[0].pk).update(required_fields="planned_end, expected_benefits")
+    client = org.client_for("member_it")
+    refused = _decide(client, project, outcome="go", rationale="Go")
+    assert refused.status_code == 422
+    assert "planned end" in refused.json()["errors"][0]["message"] and "expected benefits" in refused.json()["errors"][0]["message"]
+    assert _decide(client, project, outcome="hold", rationale="Fill in the plan first").status_code == 201
+    Project.objects.filter(pk=project.pk).update(planned_end="2027-06-30", expected_benefits="Faster service")
+    assert _decide(client, project, outcome="go", rationale="Go").status_code == 201
+
+
+def test_unknown_required_fields_are_refused_in_the_model(gated):
+    from django.core.exceptions import ValidationError
+
+    _project, phases = gated
+    phases[0].required_fields = "planned_end, budget"
+    with pytest.raises(ValidationError) as error:
+        phases[0].full_clean()
+    assert "budget" in str(error.value)
+
+
+def test_conditions_become_tracked_actions(org, gated):
+    project, phases = gated
+    owner = org.users["pmo_it"].person
+    client = org.client_for("member_a")
+    bad = _decide(
+        client,
+        project,
+        outcome="go_with_conditions",
+        rationale="Go, if",
+        conditions=[{"description": "Hire a tester", "owner": 999999, "due_date": "2026-12-31"}],
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "conditions.0.owner"
+    assert not GateDecision.objects.exists()
+    ok = _decide(
+        client,
+        project,
+        outcome="go_with_conditions",
+        rationale="Go, if",
+        conditions=[
+            {"description": "Hire a tester", "owner": owner.pk, "due_date": "2026-12-31"},
+            {"description": "Security review", "owner": org.users["norole"].person.pk, "due_date": "2027-01-15"},
+        ],
+    )
+    assert ok.status_code == 201
+    conditions = ok.json()["conditions"]
+    assert [(c["description"], c["status"]) for c in conditions] == [("Hire a tester", "open"), ("Security review", "open")]
+    listed = org.client_for("member_all").get(f"/api/projects/{project.pk}/gate-conditions").json()
+    assert len(listed) == 2
+    # The owner marks a condition done; someone with no part in the project cannot.
+    first = conditions[0]
+    outsider = org.client_for("member_all").patch(
+        f"/api/gate-conditions/{first['id']}", json.dumps({"status": "done"}), content_type="application/json", headers={"If-Match": '"1"'}
+    )
+    assert outsider.status_code == 403
+    done = org.client_for("pmo_it").patch(
+        f"/api/gate-conditions/{first['id']}",
+        json.dumps({"status": "done", "note": "Tester started 1 Dec"}),
+        content_type="application/json",
+        headers={"If-Match": f'"{first["version"]}"'},
+    )
+    assert done.status_code == 200 and done.json()["status"] == "done" and done.json()["completed_at"]
+    # Conditions appear on their owner's My work page.
+    my_work = org.client_for("norole").get("/my-work/").content.decode()
+    assert "Security review" in my_work and "Hire a tester" not in my_work
+
+
+def test_the_decision_page_takes_conditions(org, gated):
+    project, phases = gated
+    client = org.client_for("member_it")
+    page = f"/projects/{project.pk}/gate/"
+    base = {"outcome": "go_with_conditions", "rationale": "Go, if", "version": project.version, **CONDITIONS_NONE}
+    missing = client.post(page, base)
+    assert missing.status_code == 400 and "Name the conditions" in missing.content.decode()
+    owner = org.users["norole"].person.pk
+    no_date = client.post(page, {**base, "conditions-0-description": "Train users", "conditions-0-owner": owner})
+    assert no_date.status_code == 400 and "Give a due date." in no_date.content.decode()
+    good = client.post(
+        page,
+        {**base, "conditions-0-description": "Train users", "conditions-0-owner": owner, "conditions-0-due_date": "2027-02-01"},
+    )
+    assert good.status_code == 302
+    assert project.gate_conditions.get().description == "Train users"
+    assert "Train users" in client.get(project.get_absolute_url()).content.decode()
