@@ -182,3 +182,138 @@ def load(write: Callable[[str], Any]) -> None:
         project.steering_committee.set([_person(p) for p in steering])
     # The PMO officer supports the IT portfolio as a whole; the demo's SMO lead sees the IT portfolio.
     RoleAssignment.objects.get_or_create(person=_person("fatima.elamrani"), role="pmo_officer", scope=portfolios["IT-PF"].scope)
+    for loader in EXTRA_LOADERS:
+        loader(write)
+
+
+# --- status reports, gate reviews and conditions --------------------------------------------------
+
+# Per project: the overall RAG of its monthly reports, oldest first (the last one is last month's),
+# and the dimension that explains an amber or red.
+REPORT_STORIES = {
+    "P-001": (["green", "green", "green", "amber", "amber"], "schedule", "Laptop deliveries slip two weeks: the supplier's stock."),
+    "P-002": (["green", "green", "amber", "green"], "resources", "Two migration specialists left; replacements start next month."),
+    "P-003": (["green", "amber", "amber", "red", "red"], "cost", "Cabling costs 30% above the estimate; change request pending."),
+    "P-004": (["green", "green"], "scope", ""),
+    "P-005": (["green", "amber", "amber"], "quality", "Pilot users find the e-learning too long."),
+}
+
+
+def _month_back(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
+def _reports(write: Callable[[str], Any]) -> None:
+    import calendar
+
+    from django.utils import timezone
+
+    from regie.portfolio.models import StatusReport
+
+    today = timezone.localdate()
+    for code, (story, dimension, reason) in REPORT_STORIES.items():
+        project = Project.objects.get(code=code)
+        if project.status_reports.exists():
+            continue
+        # P-004's reports stop two months ago: its report is overdue in the demo.
+        last_month = 2 if code == "P-004" else 1
+        previous = None
+        for index, overall in enumerate(story):
+            start = _month_back(today, last_month + len(story) - 1 - index)
+            end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+            rags = {"overall": overall, dimension: overall}
+            report = StatusReport(
+                project=project,
+                period_start=start,
+                period_end=end,
+                state="submitted",
+                previous=previous,
+                drafted_by=project.pmo_officers.first() or project.project_manager,
+                submitted_by=project.project_manager,
+                submitted_at=timezone.make_aware(timezone.datetime.combine(end, timezone.datetime.min.time())),
+                summary=f"{project.name}: month {index + 1} of reporting.",
+                achievements="Steering committee informed; plan updated." if index else "Project started; team formed.",
+                plans="Continue as planned; prepare the next gate.",
+                decisions_needed=reason and "Approve the change request for the extra budget." if overall == "red" else "",
+                top_risks=reason if overall != "green" else "No risks above the threshold.",
+                **rags,
+                **{f"{name}_rationale": reason for name in rags if overall != "green"},
+            )
+            report.save()
+            previous = report
+        Project.objects.filter(pk=project.pk).update(latest_report=previous, health=previous.overall if previous else "green")
+        project.refresh_from_db()
+        project.save()  # recomputes the next due date
+    write("  status reports: a few months of history per project")
+
+
+def _gates(write: Callable[[str], Any]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regie.portfolio.choices import ReportState
+    from regie.portfolio.models import GateCondition, GateDecision, GateReview, GateReviewItem, StatusReport
+
+    project = Project.objects.get(code="P-001")
+    if project.gate_decisions.exists():
+        return
+    today = timezone.localdate()
+    phases = list(project.lifecycle.phases.order_by("order"))  # type: ignore[union-attr]
+    sponsor, pmo, manager = _person("maarten.bakker"), _person("fatima.elamrani"), _person("johan.berg")
+    GateDecision.objects.create(project=project, phase=phases[0], outcome="go", rationale="The problem is real.", decided_by=sponsor)
+    conditional = GateDecision.objects.create(
+        project=project,
+        phase=phases[1],
+        outcome="go_with_conditions",
+        rationale="Business case approved; support must be contracted before the roll-out.",
+        decided_by=sponsor,
+    )
+    GateCondition.objects.create(
+        project=project,
+        decision=conditional,
+        description="Sign the support contract with the laptop supplier",
+        owner=manager,
+        due_date=today + timedelta(days=14),
+    )
+    GateCondition.objects.create(
+        project=project,
+        decision=conditional,
+        description="Add the roll-out risks to the risk log",
+        owner=pmo,
+        due_date=today - timedelta(days=20),
+        status="done",
+        completed_at=timezone.now() - timedelta(days=21),
+        note="Done in the risk workshop.",
+    )
+    Project.objects.filter(pk=project.pk).update(current_phase=phases[2])
+    review = GateReview.objects.create(
+        project=project,
+        phase=phases[2],
+        prepared_by=pmo,
+        recommendation="go",
+        summary="Design reviewed; the supplier contract is the last open point and is in signature.",
+    )
+    evidence = [("met", "Architecture board approved the design."), ("partly_met", "Contract in signature.")]
+    for order, criterion in enumerate(phases[2].criteria()):
+        assessment, text = evidence[order] if order < len(evidence) else ("", "")
+        GateReviewItem.objects.create(review=review, order=order, criterion=criterion, assessment=assessment, evidence=text)
+    # This month's report is drafted by the PMO and waits for the project manager to submit it.
+    project = Project.objects.get(pk=project.pk)
+    latest = project.latest_report
+    if latest is not None and not project.status_reports.filter(state=ReportState.DRAFT).exists():
+        from regie.portfolio.reporting import CONTENT_FIELDS, next_period
+
+        start, end = next_period(project)
+        StatusReport.objects.create(
+            project=project,
+            period_start=start,
+            period_end=end,
+            drafted_by=pmo,
+            **{name: getattr(latest, name) for name in CONTENT_FIELDS},
+        )
+    write("  gates: P-001 with decisions, conditions, a prepared review and a draft report")
+
+
+EXTRA_LOADERS = [_reports, _gates]
