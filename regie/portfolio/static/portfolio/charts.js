@@ -15,6 +15,7 @@
     if (!node || !rows || !rows.length || !window.echarts) { return; }
     var chart = echarts.init(node);
     chart.setOption({
+      animation: false,
       tooltip: { trigger: "item", formatter: "{b}: {c}" },
       series: [{
         type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "20%", gap: 2,
@@ -38,6 +39,7 @@
     });
     var chart = echarts.init(node);
     chart.setOption({
+      animation: false,
       grid: { left: 90, right: 10, top: 10, bottom: 40 },
       tooltip: {
         formatter: function (p) {
