@@ -13,7 +13,16 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from regie.core.api import RecordOut, Strict, partial
 from regie.core.api_tools import PageParams, RecordId, check_id, etag_of, expected_version, record_router, resolve_relations
 from regie.portfolio import reporting, selectors, services
-from regie.portfolio.choices import ActionStatus, Assessment, GateOutcome, Health, Rag, ReportingFrequency, ReportState, ReviewState
+from regie.portfolio.choices import (
+    ActionStatus,
+    Assessment,
+    GateOutcome,
+    Health,
+    Rag,
+    ReportingFrequency,
+    ReportState,
+    ReviewState,
+)
 from regie.portfolio.models import GateCondition, GateDecision, GateReview, Portfolio, Programme, Project, StatusReport
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -163,8 +172,6 @@ projects = record_router(
     resolve=resolve_relations(Project),
     queryset=lambda: Project.objects.prefetch_related("pmo_officers", "steering_committee"),
 )
-
-
 
 
 def _project(request: HttpRequest, pk: int) -> Project:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -191,8 +191,16 @@ def load(write: Callable[[str], Any]) -> None:
 # Per project: the overall RAG of its monthly reports, oldest first (the last one is last month's),
 # and the dimension that explains an amber or red.
 REPORT_STORIES = {
-    "P-001": (["green", "green", "green", "amber", "amber"], "schedule", "Laptop deliveries slip two weeks: the supplier's stock."),
-    "P-002": (["green", "green", "amber", "green"], "resources", "Two migration specialists left; replacements start next month."),
+    "P-001": (
+        ["green", "green", "green", "amber", "amber"],
+        "schedule",
+        "Laptop deliveries slip two weeks: the supplier's stock.",
+    ),
+    "P-002": (
+        ["green", "green", "amber", "green"],
+        "resources",
+        "Two migration specialists left; replacements start next month.",
+    ),
     "P-003": (["green", "amber", "amber", "red", "red"], "cost", "Cabling costs 30% above the estimate; change request pending."),
     "P-004": (["green", "green"], "scope", ""),
     "P-005": (["green", "amber", "amber"], "quality", "Pilot users find the e-learning too long."),
@@ -231,7 +239,7 @@ def _reports(write: Callable[[str], Any]) -> None:
                 previous=previous,
                 drafted_by=project.pmo_officers.first() or project.project_manager,
                 submitted_by=project.project_manager,
-                submitted_at=timezone.make_aware(timezone.datetime.combine(end, timezone.datetime.min.time())),
+                submitted_at=timezone.make_aware(datetime.combine(end, time(17, 0))),
                 summary=f"{project.name}: month {index + 1} of reporting.",
                 achievements="Steering committee informed; plan updated." if index else "Project started; team formed.",
                 plans="Continue as planned; prepare the next gate.",
@@ -262,7 +270,9 @@ def _gates(write: Callable[[str], Any]) -> None:
     today = timezone.localdate()
     phases = list(project.lifecycle.phases.order_by("order"))  # type: ignore[union-attr]
     sponsor, pmo, manager = _person("maarten.bakker"), _person("fatima.elamrani"), _person("johan.berg")
-    GateDecision.objects.create(project=project, phase=phases[0], outcome="go", rationale="The problem is real.", decided_by=sponsor)
+    GateDecision.objects.create(
+        project=project, phase=phases[0], outcome="go", rationale="The problem is real.", decided_by=sponsor
+    )
     conditional = GateDecision.objects.create(
         project=project,
         phase=phases[1],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -62,8 +63,10 @@ class Phase(models.Model):
         _("required project fields"),
         max_length=300,
         blank=True,
-        help_text=_("Project fields that must be filled before the gate opens, separated by commas: %(fields)s.")
-        % {"fields": "goal, sponsor, project_manager, planned_start, planned_end, expected_costs, expected_benefits, strategic_contribution"},
+        help_text=_(
+            "Project fields that must be filled before the gate opens, separated by commas: goal, sponsor, "
+            "project_manager, planned_start, planned_end, expected_costs, expected_benefits, strategic_contribution."
+        ),
     )
 
     class Meta:
@@ -87,9 +90,7 @@ class Phase(models.Model):
     def clean(self) -> None:
         unknown = [name for name in self.required_field_names() if name not in REQUIRABLE_FIELDS]
         if unknown:
-            raise ValidationError(
-                {"required_fields": _("Unknown project field(s): %(names)s.") % {"names": ", ".join(unknown)}}
-            )
+            raise ValidationError({"required_fields": _("Unknown project field(s): %(names)s.") % {"names": ", ".join(unknown)}})
 
 
 #: The project fields a gate may require to be filled.
@@ -354,9 +355,7 @@ class GateReview(BusinessModel):
         verbose_name_plural = _("gate reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project"], condition=models.Q(state="open"), name="one_open_gate_review_per_project"
-            )
+            models.UniqueConstraint(fields=["project"], condition=models.Q(state="open"), name="one_open_gate_review_per_project")
         ]
 
     def __str__(self) -> str:
@@ -393,7 +392,9 @@ class GateCondition(BusinessModel):
     search_fields = ("description",)
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_conditions", verbose_name=_("project"))
-    decision = models.ForeignKey(GateDecision, on_delete=models.PROTECT, related_name="conditions", verbose_name=_("gate decision"))
+    decision = models.ForeignKey(
+        GateDecision, on_delete=models.PROTECT, related_name="conditions", verbose_name=_("gate decision")
+    )
     description = models.TextField(_("condition"))
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="gate_conditions", verbose_name=_("owner"))
     due_date = models.DateField(_("due date"))
@@ -501,9 +502,9 @@ class StatusReport(BusinessModel):
     def is_draft(self) -> bool:
         return self.state == ReportState.DRAFT
 
-    def ratings(self) -> list[tuple[str, object, str, str]]:
+    def ratings(self) -> list[tuple[str, Any, str, str]]:
         """(field, label, RAG, rationale) for the overall status and each dimension."""
-        rows = [("overall", _("Overall"), self.overall, self.overall_rationale)]
+        rows: list[tuple[str, Any, str, str]] = [("overall", _("Overall"), self.overall, self.overall_rationale)]
         rows += [(name, label, getattr(self, name), getattr(self, f"{name}_rationale")) for name, label in DIMENSIONS]
         return rows
 
@@ -573,3 +574,6 @@ class StatusReportReminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "period_start", "kind"], name="remind_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.period_start} · {self.kind}"

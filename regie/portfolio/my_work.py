@@ -60,8 +60,9 @@ def my_reports(user: Any) -> dict[str, Any] | None:
     items = []
     drafts = {
         r.project_id: r
-        for r in StatusReport.objects.filter(state=ReportState.DRAFT, project__in=Project.objects.active().filter(drafting))
-        .select_related("project", "project__project_manager")
+        for r in StatusReport.objects.filter(
+            state=ReportState.DRAFT, project__in=Project.objects.active().filter(drafting)
+        ).select_related("project", "project__project_manager")
     }
     for report in drafts.values():
         is_manager = report.project.project_manager is not None and report.project.project_manager.user_id == user.pk

@@ -346,7 +346,9 @@ def _send(person: Any, project: Project, kind: str, start: date, end: date) -> N
             "url": base + reverse("portfolio:project_detail", args=[project.pk]),
         }
         subject = (
-            _("Status report overdue: %(project)s") if kind == StatusReportReminder.Kind.OVERDUE else _("Status report due: %(project)s")
+            _("Status report overdue: %(project)s")
+            if kind == StatusReportReminder.Kind.OVERDUE
+            else _("Status report due: %(project)s")
         ) % {"project": project}
         body = render_to_string("portfolio/email/report_reminder.txt", context)
     send_mail(subject, body, None, [person.email])

@@ -14,8 +14,8 @@ from regie.portfolio.models import GateCondition, GateReview, Portfolio, Program
 
 for _model in (Portfolio, Programme, Project):
     p.register_model_actions(_model)
-for _model in (StatusReport, GateReview, GateCondition):
-    p.register_model_actions(_model, verbs=("view",))
+for _record in (StatusReport, GateReview, GateCondition):
+    p.register_model_actions(_record, verbs=("view",))
 p.register_action("portfolio.draft_report", _("Draft status reports"))
 p.register_action("portfolio.prepare_gate_review", _("Prepare gate reviews"))
 p.register_action("portfolio.import_project", _("Import projects from a sheet"))

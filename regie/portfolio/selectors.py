@@ -111,13 +111,15 @@ def counts(projects: QuerySet) -> dict[str, list[dict[str, Any]]]:
         ),
         key=lambda p: (p["order"] is None, p["order"] or 0, p["name"]),
     )
-    health = {row["latest_report__overall"] or "none": row["n"] for row in base.values("latest_report__overall").annotate(n=Count("pk"))}
+    health = {
+        row["latest_report__overall"] or "none": row["n"] for row in base.values("latest_report__overall").annotate(n=Count("pk"))
+    }
     by_health = [{"rag": rag, "count": health.get(rag, 0)} for rag in (Rag.GREEN, Rag.AMBER, Rag.RED, "none")]
     return {"phases": by_phase, "health": by_health}
 
 
 def trend(latest: StatusReport | None, name: str) -> str:
-    """"better", "worse", "same" or "" (no earlier report) for one dimension."""
+    """ "better", "worse", "same" or "" (no earlier report) for one dimension."""
     if latest is None or latest.previous is None:
         return ""
     now, before = RANK.get(getattr(latest, name)), RANK.get(getattr(latest.previous, name))
@@ -159,16 +161,13 @@ def rag_history(project: Project, limit: int = 26) -> list[dict[str, Any]]:
     )
     reports.reverse()
     return [
-        {"id": r["pk"], "period": f"{r['period_end']:%Y-%m-%d}", **{name: r[name] for name in DIMENSION_NAMES}}
-        for r in reports
+        {"id": r["pk"], "period": f"{r['period_end']:%Y-%m-%d}", **{name: r[name] for name in DIMENSION_NAMES}} for r in reports
     ]
 
 
 def programme_rollup(user: Any, programme: Any) -> dict[str, Any]:
     """A programme's projects with their latest status, and what they add up to."""
-    projects = list(
-        overview(user, OverviewFilters(programme=programme.pk, sort="code"))[:500]
-    )
+    projects = list(overview(user, OverviewFilters(programme=programme.pk, sort="code"))[:500])
     worst = max((RANK[p.latest_report.overall] for p in projects if p.latest_report), default=None)
     return {
         "rows": [row(p) for p in projects],

@@ -61,8 +61,7 @@ def parts(user: Any, project: Project) -> Parts:
     return Parts(
         view=view,
         edit=open_project and permissions.may(user, "portfolio.change_project", project),
-        draft_report=open_project
-        and (is_manager or named_pmo or permissions.may(user, "portfolio.draft_report", project)),
+        draft_report=open_project and (is_manager or named_pmo or permissions.may(user, "portfolio.draft_report", project)),
         submit_report=open_project and is_manager,
         comment_report=is_sponsor or on_committee,
         prepare_gate=open_project
@@ -90,11 +89,7 @@ def may_decide(user: Any, project: Project) -> bool:
 
 def open_review(project: Project) -> GateReview | None:
     """The review in preparation for the project's current gate, if any."""
-    return (
-        project.gate_reviews.filter(state=ReviewState.OPEN, phase_id=project.current_phase_id)
-        .prefetch_related("items")
-        .first()
-    )
+    return project.gate_reviews.filter(state=ReviewState.OPEN, phase=project.current_phase).prefetch_related("items").first()
 
 
 def missing_fields(project: Project) -> list[str]:
@@ -130,7 +125,9 @@ def review_prepare(
     if recommendation and recommendation not in GateOutcome.values:
         errors["recommendation"] = [_("Choose one of the decisions a gate can take.")]
     if len(items) > len(criteria):
-        errors["items"] = [_("This gate has %(count)s criteria; %(given)s were given.") % {"count": len(criteria), "given": len(items)}]
+        errors["items"] = [
+            _("This gate has %(count)s criteria; %(given)s were given.") % {"count": len(criteria), "given": len(items)}
+        ]
     for index, item in enumerate(items):
         assessment = item.get("assessment") or ""
         if assessment and assessment not in Assessment.values:

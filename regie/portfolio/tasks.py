@@ -62,7 +62,9 @@ def export(job: Job, *, kind: str, filters: dict[str, Any], language: str = "en"
         limit = MAX_DECK_PROJECTS if kind == "deck" else MAX_WORKBOOK_PROJECTS
         chosen = list(projects[: limit + 1])
         if len(chosen) > limit:
-            raise JobFailed(_("%(count)s projects or more: narrow the filters to at most %(limit)s.") % {"count": limit + 1, "limit": limit})
+            raise JobFailed(
+                _("%(count)s projects or more: narrow the filters to at most %(limit)s.") % {"count": limit + 1, "limit": limit}
+            )
         if not chosen:
             raise JobFailed(_("No projects match the filters."))
         set_progress(job, 0, len(chosen), _("Preparing %s projects") % len(chosen))

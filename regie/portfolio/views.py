@@ -203,7 +203,11 @@ def condition_update(request: HttpRequest, pk: int) -> HttpResponse:
     status = ActionStatus.DONE if request.POST.get("status") == ActionStatus.DONE else ActionStatus.OPEN
     try:
         services.condition_update(
-            actor=request.user, condition=condition, status=status, note=request.POST.get("note", ""), expected_version=_version(request)
+            actor=request.user,
+            condition=condition,
+            status=status,
+            note=request.POST.get("note", ""),
+            expected_version=_version(request),
         )
         messages.success(request, _("Condition updated."))
     except (StaleWrite, ValidationError) as error:
@@ -222,7 +226,10 @@ class StatusReportForm(forms.ModelForm):
             "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **{f"{name}_rationale": forms.Textarea(attrs={"rows": 2}) for name in ["overall", *(d for d, _l in DIMENSIONS)]},
-            **{name: forms.Textarea(attrs={"rows": 4}) for name in ("summary", "achievements", "plans", "decisions_needed", "top_risks")},
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in ("summary", "achievements", "plans", "decisions_needed", "top_risks")
+            },
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -418,7 +425,10 @@ class OverviewForm(forms.Form):
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    if not permissions.holds_anywhere(request.user, "portfolio.view_project") and not selectors.visible_projects(request.user).exists():
+    if (
+        not permissions.holds_anywhere(request.user, "portfolio.view_project")
+        and not selectors.visible_projects(request.user).exists()
+    ):
         raise PermissionDenied
     form = OverviewForm(request.GET or None, user=request.user)
     filters = form.filters()

@@ -162,7 +162,9 @@ def test_a_running_project_keeps_its_life_cycle(org, gated):
 
 def _review(client, project, body, version=None):
     headers = {"If-Match": f'"{version}"'} if version is not None else {}
-    return client.put(f"/api/projects/{project.pk}/gate-review", json.dumps(body), content_type="application/json", headers=headers)
+    return client.put(
+        f"/api/projects/{project.pk}/gate-review", json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def test_the_pmo_prepares_evidence_per_criterion_and_a_recommendation(org, gated):
@@ -181,7 +183,11 @@ def test_the_pmo_prepares_evidence_per_criterion_and_a_recommendation(org, gated
     second = _review(
         client,
         project,
-        {"recommendation": "go_with_conditions", "summary": "Ready", "items": [{}, {"assessment": "partly_met", "evidence": "Top 5"}]},
+        {
+            "recommendation": "go_with_conditions",
+            "summary": "Ready",
+            "items": [{}, {"assessment": "partly_met", "evidence": "Top 5"}],
+        },
         version=body["version"],
     )
     assert second.status_code == 200
@@ -202,7 +208,9 @@ def test_a_gate_requires_its_fields_before_go(org, gated):
     client = org.client_for("member_it")
     refused = _decide(client, project, outcome="go", rationale="Go")
     assert refused.status_code == 422
-    assert "planned end" in refused.json()["errors"][0]["message"] and "expected benefits" in refused.json()["errors"][0]["message"]
+    assert (
+        "planned end" in refused.json()["errors"][0]["message"] and "expected benefits" in refused.json()["errors"][0]["message"]
+    )
     assert _decide(client, project, outcome="hold", rationale="Fill in the plan first").status_code == 201
     Project.objects.filter(pk=project.pk).update(planned_end="2027-06-30", expected_benefits="Faster service")
     assert _decide(client, project, outcome="go", rationale="Go").status_code == 201
@@ -249,7 +257,10 @@ def test_conditions_become_tracked_actions(org, gated):
     # The owner marks a condition done; someone with no part in the project cannot.
     first = conditions[0]
     outsider = org.client_for("member_all").patch(
-        f"/api/gate-conditions/{first['id']}", json.dumps({"status": "done"}), content_type="application/json", headers={"If-Match": '"1"'}
+        f"/api/gate-conditions/{first['id']}",
+        json.dumps({"status": "done"}),
+        content_type="application/json",
+        headers={"If-Match": '"1"'},
     )
     assert outsider.status_code == 403
     done = org.client_for("pmo_it").patch(

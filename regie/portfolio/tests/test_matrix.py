@@ -165,5 +165,5 @@ def test_what_the_pmo_sees_it_cannot_use_to_decide_or_submit(org, setup, who):
     project, submitted, draft = setup
     client = _client(org, who)
     page = client.get(f"/projects/{project.pk}/").content.decode()
-    assert 'id="prepare-gate"' in page and f"/projects/{project.pk}/gate/\"" not in page
+    assert 'id="prepare-gate"' in page and f'/projects/{project.pk}/gate/"' not in page
     assert 'id="submit-report"' not in client.get(f"/status-reports/{draft.pk}/").content.decode()

@@ -94,7 +94,11 @@ def test_amber_or_red_needs_a_rationale(org, project, dimension, rag):
     assert [e["field"] for e in response.json()["errors"]] == [f"{dimension}_rationale"]
     assert StatusReport.objects.get(pk=report["id"]).__dict__[dimension] == "green"
     ok = api(
-        client, "patch", f"/api/status-reports/{report['id']}", {dimension: rag, f"{dimension}_rationale": "Why"}, version=report["version"]
+        client,
+        "patch",
+        f"/api/status-reports/{report['id']}",
+        {dimension: rag, f"{dimension}_rationale": "Why"},
+        version=report["version"],
     )
     assert ok.status_code == 200, ok.content
 
@@ -102,9 +106,9 @@ def test_amber_or_red_needs_a_rationale(org, project, dimension, rag):
 def test_the_form_names_the_missing_rationale(org, project):
     client = org.client_for("pmo_it")
     report = reporting.report_start(actor=org.users["pmo_it"], project=project)
-    data = {name: "" for name in reporting.CONTENT_FIELDS}
+    data = dict.fromkeys(reporting.CONTENT_FIELDS, "")
     data.update(
-        {n: "green" for n in ("overall", "schedule", "cost", "scope", "risks", "resources", "quality")},
+        dict.fromkeys(("overall", "schedule", "cost", "scope", "risks", "resources", "quality"), "green"),
         period_start=report.period_start.isoformat(),
         period_end=report.period_end.isoformat(),
         risks="red",
@@ -144,7 +148,11 @@ def test_submitting_sets_the_projects_status_and_next_due_date(org, project):
     client = org.client_for("norole")
     report = api(client, "post", f"/api/projects/{project.pk}/status-reports", {"period_start": "2026-10-01"}).json()
     report = api(
-        client, "patch", f"/api/status-reports/{report['id']}", {"overall": "amber", "overall_rationale": "Late"}, report["version"]
+        client,
+        "patch",
+        f"/api/status-reports/{report['id']}",
+        {"overall": "amber", "overall_rationale": "Late"},
+        report["version"],
     ).json()
     stale = api(client, "post", f"/api/status-reports/{report['id']}/submit", version=report["version"] - 1)
     assert stale.status_code == 409
@@ -160,7 +168,14 @@ def test_submitting_sets_the_projects_status_and_next_due_date(org, project):
 def test_a_submitted_report_is_never_edited_and_a_correction_keeps_the_old_one(org, project):
     first = submitted(org, project, date(2026, 9, 1), date(2026, 9, 30), summary="All fine")
     second = submitted(
-        org, project, date(2026, 10, 1), date(2026, 10, 31), overall="red", overall_rationale="Overrun", cost="red", cost_rationale="Overrun"
+        org,
+        project,
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        overall="red",
+        overall_rationale="Overrun",
+        cost="red",
+        cost_rationale="Overrun",
     )
     client = org.client_for("pmo_it")
     refused = api(client, "patch", f"/api/status-reports/{first.pk}", {"summary": "Rewritten"}, version=first.version)
