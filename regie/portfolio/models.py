@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regie.core.models import BusinessModel, Domain, Person, Scope, ScopedMixin
 from regie.core.models.organisation import code_validator
@@ -452,11 +453,11 @@ class StatusReport(BusinessModel):
     state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.DRAFT)
     overall = _rag_field(_("overall"))
     overall_rationale = models.TextField(_("overall rationale"), blank=True)
-    schedule = _rag_field(_("schedule"))
+    schedule = _rag_field(pgettext_lazy("RAG dimension", "schedule"))
     schedule_rationale = models.TextField(_("schedule rationale"), blank=True)
     cost = _rag_field(_("cost"))
     cost_rationale = models.TextField(_("cost rationale"), blank=True)
-    scope = _rag_field(_("scope"))
+    scope = _rag_field(pgettext_lazy("RAG dimension", "scope"))
     scope_rationale = models.TextField(_("scope rationale"), blank=True)
     risks = _rag_field(_("risks"))
     risks_rationale = models.TextField(_("risks rationale"), blank=True)
