@@ -46,7 +46,6 @@ Progress = Callable[[int, int], None]
 #: RAG colours (hex RGB), with white text on each.
 RAG_COLOURS = {Rag.GREEN.value: "2FB344", Rag.AMBER.value: "F59F00", Rag.RED.value: "D63939"}
 #: How a RAG compares: higher is better.
-RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2}
 
 #: Projects in the summary table of one summary slide; more continue on further summary slides.
 SUMMARY_ROWS_PER_SLIDE = 18
@@ -134,17 +133,12 @@ def _period(report: StatusReport | None) -> str:
 
 
 def trend(report: StatusReport | None) -> str:
-    """ "better", "worse" or "same" for the overall RAG against the previous report (translated); ""
-    without a previous report."""
-    previous = report.previous if report is not None and report.previous_id else None
-    if report is None or previous is None:
-        return ""
-    now, before = RAG_RANK.get(report.overall, 0), RAG_RANK.get(previous.overall, 0)
-    if now > before:
-        return _("better")
-    if now < before:
-        return _("worse")
-    return _("same")
+    """The overall RAG against the previous report's: "better", "worse" or "same" (translated), or an
+    empty string without a previous report."""
+    from regie.portfolio.selectors import trend as overall_trend
+
+    words = {"better": _("better"), "worse": _("worse"), "same": _("same")}
+    return words.get(overall_trend(report, "overall"), "") if report is not None and report.previous_id else ""
 
 
 # The deck ----------------------------------------------------------------------------------------------
