@@ -33,6 +33,7 @@ class ProjectForm(ScopedModelForm):
             "steering_committee",
             "planned_start",
             "planned_end",
+            "lifecycle",
             "health",
             "reporting_frequency",
             "expected_costs",

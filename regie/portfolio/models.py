@@ -47,9 +47,6 @@ class LifecycleModel(BusinessModel):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("portfolio:lifecyclemodel_detail", args=[self.pk])
-
 
 class Phase(models.Model):
     """A phase of a life-cycle model; the gate at its end decides on entering the next one."""

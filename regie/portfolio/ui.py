@@ -131,6 +131,7 @@ PROJECTS = ModelUI(
         "steering_committee",
         "planned_start",
         "planned_end",
+        "lifecycle",
         "health",
         "reporting_frequency",
         "expected_costs",

@@ -292,3 +292,31 @@ def test_the_decision_page_takes_conditions(org, gated):
     assert good.status_code == 302
     assert project.gate_conditions.get().description == "Train users"
     assert "Train users" in client.get(project.get_absolute_url()).content.decode()
+
+
+def test_the_project_form_chooses_a_life_cycle_once(org, gated):
+    project, phases = gated
+    other = LifecycleModel.objects.create(code="T2", name="Other life cycle")
+    Phase.objects.create(lifecycle=other, order=1, name="Only")
+    client = org.client_for("norole")
+    form = client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert 'name="lifecycle"' in form
+    data = {
+        "code": project.code,
+        "name": project.name,
+        "portfolio": project.portfolio_id,
+        "sponsor": project.sponsor_id,
+        "project_manager": project.project_manager_id,
+        "pmo_officers": [org.users["pmo_it"].person.pk],
+        "steering_committee": [org.users["member_a"].person.pk],
+        "lifecycle": other.pk,
+        "health": "green",
+        "reporting_frequency": "monthly",
+        "expected_costs": "0",
+        "currency": "EUR",
+        "version": project.version,
+    }
+    response = client.post(f"/projects/{project.pk}/edit/", data)
+    assert response.status_code == 400 and "A running project keeps its life-cycle model." in response.content.decode()
+    project.refresh_from_db()
+    assert project.lifecycle.code == "T" and project.current_phase == phases[0]
