@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import ConfigDict, EmailStr, create_model
+from pydantic import ConfigDict, EmailStr, create_model, field_validator
 
 from regie.core import permissions, selectors, services
 from regie.core.api_tools import RecordId, check_id, record_router, resolve_relations
@@ -19,7 +19,17 @@ Code = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9.
 
 
 class Strict(Schema):
+    """Input: unknown fields are refused, and so is text with NUL characters (no database stores them)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("Text may not contain NUL characters.")
+        return value
 
 
 def partial(schema: type[Strict]) -> type[Strict]:

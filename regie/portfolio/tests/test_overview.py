@@ -180,3 +180,9 @@ def test_project_page_has_the_rag_history(org, portfolio):
     history = script_data(page, "rag-history-data")
     assert [(h["overall"], h["cost"]) for h in history] == [("green", "green"), ("red", "amber")]
     assert "echarts.min.js" in page and "portfolio/charts.js" in page
+
+
+def test_text_with_nul_characters_is_refused(org, portfolio):
+    response = org.client_for("pmo_it").get("/api/portfolio-overview/", {"q": "a\x00b", "phase": "x\x00"})
+    assert response.status_code == 422
+    assert {e["field"].split(".")[-1] for e in response.json()["errors"]} == {"q", "phase"}
