@@ -713,7 +713,7 @@ def explain(sql: str) -> list[str]:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + plain(sql))
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)  # a DECLARE too: its plan differs
             return [row[0] for row in cursor.fetchall()]
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
         rows = cursor.fetchall()
@@ -739,20 +739,20 @@ def table(rows: list[list[str]], right: set[int]) -> str:
     return "\n".join(lines)
 
 
-def plain(sql: str) -> str:
-    """The query of a statement, without the server-side cursor that iterating a queryset on PostgreSQL
-    declares around it (``DECLARE "_django_curs_..." NO SCROLL CURSOR WITH HOLD FOR SELECT ...``)."""
-    match = re.match(r'DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', sql)
-    return sql[match.end() :] if match else sql
+CURSOR = re.compile(r'DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ')
 
 
 def shorten(sql: str, limit: int) -> str:
-    """A statement on one line: the long column lists of SELECT cut short."""
-    text = " ".join(plain(sql).split())
+    """A statement on one line: the long column lists of SELECT cut short. A query that iterating a
+    queryset on PostgreSQL runs in a server-side cursor (``DECLARE ... CURSOR FOR SELECT``, planned for its
+    first rows: ``cursor_tuple_fraction``) is marked [cursor]."""
+    match = CURSOR.match(sql)
+    text = " ".join((sql[match.end() :] if match else sql).split())
     if text.startswith("SELECT ") and " FROM " in text:
         columns = text[7:].split(" FROM ", 1)[0]
         if len(columns) > 60:
             text = text[:47] + "..." + text[7 + len(columns) :]
+    text = ("[cursor] " if match else "") + text
     return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
@@ -957,7 +957,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL", ""),
         help="local PostgreSQL URL (default: $DATABASE_URL, else a fresh SQLite file)",
     )
-    parser.add_argument("--explain", action="store_true", help="print the plans of the slowest statements")
+    parser.add_argument("--explain", action="store_true", help="list every overview statement, with plans")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of 20 filtered overview requests")
     parser.add_argument("--no-workbook", action="store_true", help="skip the workbook of all projects")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and database")
