@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +20,17 @@ from regie.core.models import Job, JobStatus
 from regie.core.sheets import ImportRejected, SheetError, read_sheet
 
 
-@task("core.import_people", max_attempts=1)
-def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
-    """Import people from an uploaded sheet; the file is removed afterwards whatever the outcome."""
+def import_sheet(
+    job: Job,
+    *,
+    path: str,
+    filename: str,
+    importer: Callable[..., list[Any]],
+    done: Callable[[int], str],
+) -> dict[str, Any]:
+    """Run an all-or-nothing sheet import as a job: read the uploaded file, hand its rows to ``importer``
+    (called as ``importer(actor=…, rows=…, progress=…)``), and turn every refusal into a failed job that
+    names the problems by row and column. The uploaded file is removed whatever the outcome."""
     try:
         if job.requested_by_id is None:
             raise JobFailed(_("An import needs the person who asked for it."))
@@ -33,18 +43,32 @@ def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
             raise JobFailed(str(error), {"errors": [{"row": 0, "column": "", "message": str(error)}]}) from None
         set_progress(job, 0, max(1, len(rows) * 2), _("Checking %s rows") % len(rows))
         try:
-            people = services.people_import(
+            created = importer(
                 actor=actor,
                 rows=rows,
-                progress=lambda done, total, message: set_progress(job, done, total, message),
+                progress=lambda done_rows, total, message: set_progress(job, done_rows, total, message),
             )
         except ImportRejected as rejected:
             raise JobFailed(str(rejected), {"errors": [e.as_dict() for e in rejected.errors]}) from None
-        message = ngettext("%(count)s person imported.", "%(count)s people imported.", len(people)) % {"count": len(people)}
-        return {"created": len(people), "message": message}
+        except PermissionDenied as denied:
+            message = str(denied) or _("You may not import these records.")
+            raise JobFailed(message, {"errors": [{"row": 0, "column": "", "message": message}]}) from None
+        return {"created": len(created), "message": done(len(created))}
     finally:
         if default_storage.exists(path):
             default_storage.delete(path)
+
+
+@task("core.import_people", max_attempts=1)
+def import_people(job: Job, *, path: str, filename: str) -> dict[str, Any]:
+    """Import people from an uploaded sheet; the file is removed afterwards whatever the outcome."""
+    return import_sheet(
+        job,
+        path=path,
+        filename=filename,
+        importer=services.people_import,
+        done=lambda count: ngettext("%(count)s person imported.", "%(count)s people imported.", count) % {"count": count},
+    )
 
 
 @task("core.clear_expired_sessions")

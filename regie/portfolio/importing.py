@@ -16,17 +16,16 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from regie.core import permissions
-from regie.core.jobs import JobFailed, set_progress, task
+from regie.core.jobs import task
 from regie.core.models import Job, Person
-from regie.core.sheets import ImportRejected, RowError, SheetError, read_sheet
+from regie.core.sheets import ImportRejected, RowError
+from regie.core.tasks import import_sheet
 from regie.portfolio.choices import ReportingFrequency
 from regie.portfolio.models import LifecycleModel, Portfolio, Programme, Project
 
@@ -340,32 +339,10 @@ def _check_row(
 @task("portfolio.import_projects", max_attempts=1)
 def import_projects(job: Job, *, path: str, filename: str) -> dict[str, Any]:
     """Import projects from an uploaded sheet; the file is removed afterwards whatever the outcome."""
-    try:
-        if job.requested_by_id is None:
-            raise JobFailed(_("An import needs the person who asked for it."))
-        actor = get_user_model()._default_manager.get(pk=job.requested_by_id)
-        with default_storage.open(path, "rb") as handle:
-            data = handle.read()
-        try:
-            _header, rows = read_sheet(data, filename)
-        except SheetError as error:
-            raise JobFailed(str(error), {"errors": [{"row": 0, "column": "", "message": str(error)}]}) from None
-        set_progress(job, 0, max(1, len(rows) * 2), _("Checking %s rows") % len(rows))
-        try:
-            projects = project_import(
-                actor=actor,
-                rows=rows,
-                progress=lambda done, total, message: set_progress(job, done, total, message),
-            )
-        except ImportRejected as rejected:
-            raise JobFailed(str(rejected), {"errors": [e.as_dict() for e in rejected.errors]}) from None
-        except PermissionDenied as denied:
-            message = str(denied) or _("You may not import projects.")
-            raise JobFailed(message, {"errors": [{"row": 0, "column": "", "message": message}]}) from None
-        message = ngettext("%(count)s project imported.", "%(count)s projects imported.", len(projects)) % {
-            "count": len(projects)
-        }
-        return {"created": len(projects), "message": message}
-    finally:
-        if default_storage.exists(path):
-            default_storage.delete(path)
+    return import_sheet(
+        job,
+        path=path,
+        filename=filename,
+        importer=project_import,
+        done=lambda count: ngettext("%(count)s project imported.", "%(count)s projects imported.", count) % {"count": count},
+    )
