@@ -215,9 +215,8 @@ def restrict(queryset: QuerySet, user: Any, action: str) -> QuerySet:
     if extra is not None:
         extra_q = extra(user, action)
         if extra_q is not None:
+            # Rules that reach many-to-many relations test them with subqueries, so no row repeats.
             condition |= extra_q
-            if getattr(model, "visibility_needs_distinct", False):
-                return queryset.filter(condition).distinct()
     return queryset.filter(condition)
 
 

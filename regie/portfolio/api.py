@@ -176,13 +176,7 @@ projects = record_router(
 
 def _project(request: HttpRequest, pk: int) -> Project:
     check_id(pk)
-    project = (
-        Project.objects.visible_to(request.user)
-        .filter(pk=pk)
-        .select_related("current_phase", "latest_report")
-        .prefetch_related("pmo_officers", "steering_committee")
-        .first()
-    )
+    project = selectors.project_for(request.user, pk)
     if project is None:
         raise Http404
     return project

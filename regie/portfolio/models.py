@@ -180,8 +180,6 @@ class Project(ScopedMixin, BusinessModel):
 
     scope_kind = "project"
     scope_lookup = "scope"
-    #: the people named on a project are reached through many-to-many joins
-    visibility_needs_distinct = True
     #: people named on a project reach the project list (showing their projects) without a role
     listed_for_named_people = True
     search_fields = ("code", "name", "goal")
@@ -262,14 +260,9 @@ class Project(ScopedMixin, BusinessModel):
     def extra_visibility(cls, user, action: str) -> models.Q | None:
         """The people named on a project see it; its project manager and PMO officers may also change it."""
         if action == "portfolio.view_project":
-            return (
-                models.Q(project_manager__user_id=user.pk)
-                | models.Q(sponsor__user_id=user.pk)
-                | models.Q(pmo_officers__user_id=user.pk)
-                | models.Q(steering_committee__user_id=user.pk)
-            )
+            return named_on_project(user, prefix="")
         if action == "portfolio.change_project":
-            return models.Q(project_manager__user_id=user.pk) | models.Q(pmo_officers__user_id=user.pk)
+            return named_on_project(user, prefix="", parts=("project_manager", "pmo_officers"))
         return None
 
     def save(self, *args, **kwargs) -> None:
@@ -321,14 +314,21 @@ class GateDecision(models.Model):
         return f"{self.project.code} · {self.phase} · {self.get_outcome_display()}"
 
 
-def _named_on_project(user, prefix: str = "project__") -> models.Q:
-    """The people named on the project: they see what belongs to it."""
-    return (
-        models.Q(**{f"{prefix}project_manager__user_id": user.pk})
-        | models.Q(**{f"{prefix}sponsor__user_id": user.pk})
-        | models.Q(**{f"{prefix}pmo_officers__user_id": user.pk})
-        | models.Q(**{f"{prefix}steering_committee__user_id": user.pk})
-    )
+def named_on_project(
+    user, prefix: str = "project__", parts: tuple[str, ...] = ("project_manager", "sponsor", "pmo_officers", "steering_committee")
+) -> models.Q:
+    """The rows whose project (reached through ``prefix``) names ``user`` in one of ``parts``. The
+    many-to-many parts are tested with a subquery on their link table, so the rule joins nothing and
+    never makes a list repeat a row (no DISTINCT over wide rows)."""
+    condition = models.Q(pk__in=[])
+    for part in parts:
+        field = Project._meta.get_field(part)
+        if field.many_to_many:
+            links = field.remote_field.through.objects.filter(person__user_id=user.pk).values("project_id")  # type: ignore[union-attr]
+            condition |= models.Q(**{f"{prefix}pk__in": links})
+        else:
+            condition |= models.Q(**{f"{prefix}{part}__user_id": user.pk})
+    return condition
 
 
 class GateReview(BusinessModel):
@@ -337,7 +337,6 @@ class GateReview(BusinessModel):
     running review as it was."""
 
     scope_lookup = "project__scope"
-    visibility_needs_distinct = True
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_reviews", verbose_name=_("project"))
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+", verbose_name=_("gate after phase"))
@@ -361,7 +360,7 @@ class GateReview(BusinessModel):
 
     @classmethod
     def extra_visibility(cls, user, action: str) -> models.Q | None:
-        return _named_on_project(user) if action == "portfolio.view_gatereview" else None
+        return named_on_project(user) if action == "portfolio.view_gatereview" else None
 
 
 class GateReviewItem(models.Model):
@@ -386,7 +385,6 @@ class GateCondition(BusinessModel):
     """A condition of a "go with conditions" decision, tracked as an action with an owner and a due date."""
 
     scope_lookup = "project__scope"
-    visibility_needs_distinct = True
     search_fields = ("description",)
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="gate_conditions", verbose_name=_("project"))
@@ -420,7 +418,7 @@ class GateCondition(BusinessModel):
     @classmethod
     def extra_visibility(cls, user, action: str) -> models.Q | None:
         if action == "portfolio.view_gatecondition":
-            return _named_on_project(user) | models.Q(owner__user_id=user.pk)
+            return named_on_project(user) | models.Q(owner__user_id=user.pk)
         return None
 
 
@@ -434,7 +432,6 @@ class StatusReport(BusinessModel):
     revision of the same period, and the old one is kept, marked superseded."""
 
     scope_lookup = "project__scope"
-    visibility_needs_distinct = True
     search_fields = ("summary",)
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="status_reports", verbose_name=_("project"))
@@ -494,7 +491,7 @@ class StatusReport(BusinessModel):
 
     @classmethod
     def extra_visibility(cls, user, action: str) -> models.Q | None:
-        return _named_on_project(user) if action == "portfolio.view_statusreport" else None
+        return named_on_project(user) if action == "portfolio.view_statusreport" else None
 
     @property
     def is_draft(self) -> bool:

@@ -5,26 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from regie.core.navigation import my_work_section
-from regie.portfolio.models import Project
+from regie.portfolio.models import Project, named_on_project
+
+#: The parts that read, acknowledge and decide: the sponsor and the steering committee.
+DECIDING = ("sponsor", "steering_committee")
 
 
 @my_work_section
 def my_projects(user: Any) -> dict[str, Any] | None:
     projects = (
-        Project.objects.active()
-        .filter(
-            Q(project_manager__user_id=user.pk)
-            | Q(sponsor__user_id=user.pk)
-            | Q(pmo_officers__user_id=user.pk)
-            | Q(steering_committee__user_id=user.pk)
-        )
-        .distinct()
-        .select_related("project_manager", "sponsor")[:50]
+        Project.objects.active().filter(named_on_project(user, prefix="")).select_related("project_manager", "sponsor")[:50]
     )
     items = []
     for project in projects:
@@ -50,13 +44,8 @@ def my_reports(user: Any) -> dict[str, Any] | None:
     from regie.portfolio.models import StatusReport
 
     today = timezone.localdate()
-    drafting = Q(project_manager__user_id=user.pk) | Q(pmo_officers__user_id=user.pk)
-    projects = (
-        Project.objects.active()
-        .filter(drafting, report_due__lte=today + timedelta(days=7))
-        .distinct()
-        .order_by("report_due")[:50]
-    )
+    drafting = named_on_project(user, prefix="", parts=("project_manager", "pmo_officers"))
+    projects = Project.objects.active().filter(drafting, report_due__lte=today + timedelta(days=7)).order_by("report_due")[:50]
     items = []
     drafts = {
         r.project_id: r
@@ -94,10 +83,9 @@ def reports_to_acknowledge(user: Any) -> dict[str, Any] | None:
 
     reports = (
         StatusReport.objects.filter(state="submitted", project__latest_report=models.F("pk"), project__archived_at=None)
-        .filter(Q(project__sponsor__user_id=user.pk) | Q(project__steering_committee__user_id=user.pk))
+        .filter(named_on_project(user, parts=DECIDING))
         .exclude(acknowledgements__person__user_id=user.pk)
         .select_related("project")
-        .distinct()
         .order_by("-submitted_at")[:50]
     )
     items = [{"label": str(r), "url": r.get_absolute_url(), "detail": _("to acknowledge")} for r in reports]
@@ -112,9 +100,8 @@ def gates_to_decide(user: Any) -> dict[str, Any] | None:
     reviews = (
         GateReview.objects.filter(state="open", project__archived_at=None)
         .exclude(recommendation="")
-        .filter(Q(project__sponsor__user_id=user.pk) | Q(project__steering_committee__user_id=user.pk))
-        .select_related("project", "phase")
-        .distinct()[:50]
+        .filter(named_on_project(user, parts=DECIDING))
+        .select_related("project", "phase")[:50]
     )
     items = [
         {

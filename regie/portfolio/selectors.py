@@ -52,11 +52,21 @@ class OverviewFilters:
 
 
 def visible_projects(user: Any, *, archived: bool = False) -> QuerySet:
-    """The projects the user may see. The visibility rule joins the people named on projects, so the
-    rows are narrowed by id in a subquery instead of a DISTINCT over the whole, wide row."""
-    visible_ids = Project.objects.visible_to(user).values("pk")
-    projects = Project.objects.filter(pk__in=visible_ids)
+    """The projects the user may see (active ones unless ``archived``)."""
+    projects = Project.objects.visible_to(user)
     return projects if archived else projects.filter(archived_at__isnull=True)
+
+
+def with_parts(projects: QuerySet) -> QuerySet:
+    """Projects with what ``services.parts`` and the project pages read, fetched once."""
+    return projects.select_related("current_phase", "latest_report", "lifecycle").prefetch_related(
+        "pmo_officers", "steering_committee"
+    )
+
+
+def project_for(user: Any, pk: int) -> Project | None:
+    """One project the user may see, with its parts fetched; None when there is none."""
+    return with_parts(Project.objects.visible_to(user)).filter(pk=pk).first()
 
 
 def overview(user: Any, filters: OverviewFilters) -> QuerySet:

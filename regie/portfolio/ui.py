@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,11 +16,9 @@ from regie.portfolio.models import Portfolio, Programme, Project
 def _parts_project(request: Any, project: Project) -> tuple[Project, Any]:
     from regie.portfolio import services
 
-    project = (
-        Project.objects.select_related("current_phase", "latest_report", "lifecycle")
-        .prefetch_related("pmo_officers", "steering_committee")
-        .get(pk=project.pk)
-    )
+    # The detail page fetched the project with its phase, life cycle and latest report; the named
+    # people are fetched once here and kept on the object for every section.
+    prefetch_related_objects([project], "pmo_officers", "steering_committee")
     return project, services.parts(request.user, project)
 
 
@@ -80,7 +79,7 @@ PORTFOLIOS = ModelUI(
         Column("domain", _("Domain"), sort="domain__name"),
         Column("owner", _("Portfolio owner"), sort="owner__family_name"),
     ],
-    detail_fields=["code", "name", "domain", "owner", "description"],
+    detail_fields=forms.PortfolioForm.Meta.fields,
     select_related=("domain", "owner"),
     default_sort="name",
     related_tabs=[
@@ -99,7 +98,7 @@ PROGRAMMES = ModelUI(
         Column("portfolio", _("Portfolio"), sort="portfolio__name"),
         Column("manager", _("Programme manager"), sort="manager__family_name"),
     ],
-    detail_fields=["code", "name", "portfolio", "manager", "goal"],
+    detail_fields=forms.ProgrammeForm.Meta.fields,
     select_related=("portfolio", "manager"),
     default_sort="name",
     related_tabs=[_rollup],
@@ -119,27 +118,8 @@ PROJECTS = ModelUI(
         Column("health", _("Health"), accessor="get_health_display", sort="health"),
         Column("planned_end", _("Planned end")),
     ],
-    detail_fields=[
-        "code",
-        "name",
-        "goal",
-        "portfolio",
-        "programme",
-        "sponsor",
-        "project_manager",
-        "pmo_officers",
-        "steering_committee",
-        "planned_start",
-        "planned_end",
-        "lifecycle",
-        "health",
-        "reporting_frequency",
-        "expected_costs",
-        "currency",
-        "expected_benefits",
-        "strategic_contribution",
-    ],
-    select_related=("portfolio", "programme", "project_manager", "current_phase", "lifecycle"),
+    detail_fields=forms.ProjectForm.Meta.fields,
+    select_related=("portfolio", "programme", "project_manager", "current_phase", "lifecycle", "latest_report"),
     default_sort="code",
     related_tabs=[_status, _life_cycle],
 )

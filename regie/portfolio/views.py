@@ -25,7 +25,6 @@ from regie.core.services import StaleWrite
 from regie.portfolio import reporting, selectors, services, tasks
 from regie.portfolio.choices import DIMENSIONS, ActionStatus, Assessment, GateOutcome, Rag
 from regie.portfolio.models import GateCondition, Phase, Portfolio, Programme, Project, StatusReport
-from regie.portfolio.ui import PROJECTS
 
 
 def _styled(form: forms.BaseForm) -> None:
@@ -75,12 +74,10 @@ class GateDecisionForm(forms.Form):
 
 def _project(request: HttpRequest, pk: int) -> Project:
     """The project, if the user may see it, with what the parts a user plays are read from."""
-    visible = PROJECTS.get_object(request, pk)
-    return (
-        Project.objects.select_related("current_phase", "latest_report", "lifecycle")
-        .prefetch_related("pmo_officers", "steering_committee")
-        .get(pk=visible.pk)
-    )
+    project = selectors.project_for(request.user, pk)
+    if project is None:
+        raise Http404(_("No such record, or you may not see it."))
+    return project
 
 
 def gate_decision(request: HttpRequest, pk: int) -> HttpResponse:
@@ -400,7 +397,13 @@ class OverviewForm(forms.Form):
         self.fields["portfolio"].queryset = Portfolio.objects.active().visible_to(user)  # type: ignore[attr-defined]
         self.fields["programme"].queryset = Programme.objects.active().visible_to(user)  # type: ignore[attr-defined]
         self.fields["manager"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
-            pk__in=selectors.visible_projects(user).exclude(project_manager=None).values("project_manager")
+            # The managers' ids first: a few hundred at most, and a plain lookup after.
+            pk__in=list(
+                selectors.visible_projects(user)
+                .exclude(project_manager=None)
+                .values_list("project_manager", flat=True)
+                .distinct()
+            )
         ).order_by("family_name", "given_name")
         self.fields["phase"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (name, name) for name in Phase.objects.order_by("order", "name").values_list("name", flat=True).distinct()
