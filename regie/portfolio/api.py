@@ -631,7 +631,8 @@ overview = Router(tags=["portfolio overview"])
 def portfolio_overview(request: HttpRequest, filters: Query[OverviewQuery], page: Query[PageParams]) -> Any:
     projects = selectors.overview(request.user, selectors.OverviewFilters(**filters.model_dump()))
     tally = selectors.counts(projects)
-    rows = [selectors.row(p) for p in projects[page.offset : page.offset + page.limit]]
+    ids = list(projects.values_list("pk", flat=True)[page.offset : page.offset + page.limit])
+    rows = [selectors.row(p) for p in selectors.load(ids)]
     return {"count": projects.count(), "items": rows, **tally}
 
 

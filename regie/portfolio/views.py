@@ -444,14 +444,14 @@ def overview(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(request.get_full_path())
         return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
     projects = selectors.overview(request.user, filters)
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    page = Paginator(projects.values_list("pk", flat=True), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     tally = selectors.counts(projects)
     context = {
         "form": form,
         "page": page,
-        "rows": [selectors.row(p) for p in page.object_list],
+        "rows": [selectors.row(p) for p in selectors.load(list(page.object_list))],
         "tally": tally,
         "sort": filters.sort,
         "query": params.urlencode(),
