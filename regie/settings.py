@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "regie.core",
     "regie.portfolio",
+    "regie.planning",
     "regie.api",
 ]
 
@@ -228,6 +229,12 @@ REGIE_WORKER_POLL_SECONDS = env.float("WORKER_POLL_SECONDS", default=1.0)
 # A report is due this many days after its period ends; drafters are reminded this many days before.
 REGIE_STATUS_REPORT_GRACE_DAYS = env.int("STATUS_REPORT_GRACE_DAYS", default=3)
 REGIE_STATUS_REPORT_REMIND_DAYS = env.int("STATUS_REPORT_REMIND_DAYS", default=3)
+# Plans with more tasks than this are rescheduled by a background job (with a progress bar) after an edit.
+REGIE_PLAN_SYNC_LIMIT = env.int("PLAN_SYNC_LIMIT", default=5000)
+# A plan finishing more working days than this after its baseline suggests a red schedule status.
+REGIE_SCHEDULE_AMBER_DAYS = env.int("SCHEDULE_AMBER_DAYS", default=5)
+# The largest MS Project XML file accepted for import.
+REGIE_MSPDI_MAX_BYTES = env.int("MSPDI_MAX_BYTES", default=200 * 1024 * 1024)
 
 # --- API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -23,6 +23,7 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("", include("regie.core.urls")),
     path("", include("regie.portfolio.urls")),
+    path("", include("regie.planning.urls")),
     path("api/", include("regie.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

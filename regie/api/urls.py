@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 import regie
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
+from regie.planning import api as planning_api
 from regie.portfolio import api as portfolio_api
 
 api = NinjaAPI(
@@ -34,6 +35,10 @@ api.add_router("/projects", portfolio_api.projects)
 api.add_router("/status-reports", portfolio_api.status_reports)
 api.add_router("/gate-conditions", portfolio_api.gate_conditions)
 api.add_router("/portfolio-overview", portfolio_api.overview)
+api.add_router("/plans", planning_api.plans)
+api.add_router("/tasks", planning_api.tasks_router)
+api.add_router("/links", planning_api.links_router)
+api.add_router("/calendars", planning_api.calendars_router)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]
