@@ -28,8 +28,10 @@ Times are whole minutes on the axis of :mod:`regie.engine.calendar`; :func:`sche
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .calendar import Calendar, CalendarError, elapsed_calendar, from_minute, to_minute
 
@@ -124,40 +126,174 @@ def schedule(
 
 _ELAPSED = elapsed_calendar()
 
+_CODES = {FS: 0, SS: 1, FF: 2, SF: 3}  # link types as small integers for the passes
+_CONSTRAINT_SET = frozenset(CONSTRAINTS)
+_LINK_TYPE_SET = frozenset(LINK_TYPES)
+_LAG_KIND_SET = frozenset(LAG_KINDS)
+
+
+class _Memory(dict):
+    """A dictionary that computes (and keeps) a missing value with ``fill``."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[int], Any]):
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key: int) -> Any:
+        value = self[key] = self.fill(key)
+        return value
+
+
+class _Memo:
+    """A calendar's answers remembered for one scheduling run.
+
+    A plan asks the same few questions many times (most tasks start and finish at the same handful of
+    times of day), so ``work``, ``start_of`` and ``finish_of`` are looked up in dictionaries before
+    the calendar searches its intervals. The answers are the calendar's own: nothing is approximated.
+    The passes read the dictionaries ``w``, ``s`` and ``f`` directly.
+    """
+
+    __slots__ = ("calendar", "w", "s", "f")
+
+    def __init__(self, calendar: Calendar):
+        self.calendar = calendar
+        self.w = _Memory(calendar.work)
+        self.s = _Memory(calendar.start_of)
+        self.f = _Memory(calendar.finish_of)
+
+    def work(self, t: int) -> int:
+        return self.w[t]
+
+    def add(self, t: int, d: int) -> int:
+        if d == 0:
+            return t
+        if d > 0:
+            return self.f[self.w[t] + d]
+        return self.s[self.w[t] + d]
+
+    def next_start(self, t: int) -> int:
+        return self.s[self.w[t]]
+
+    def previous_finish(self, t: int) -> int:
+        return self.f[self.w[t]]
+
+    def between(self, a: int, b: int) -> int:
+        w = self.w
+        return w[b] - w[a]
+
 
 class _Planner:
+    """One scheduling run.
+
+    Links are kept as tuples ``(predecessor, successor, type, lag, lag kind, type code, lag in minutes,
+    elapsed lag)``, the last three worked out once. Most tasks in a large plan are "plain" (as soon as
+    possible, no progress, not manual, not elapsed, no milestone, no deadline, no driving assignments):
+    the passes handle those inline with the calendars' remembered answers; every other task goes
+    through the general rules (``_forward_one``, ``_backward_one``), which give the same dates for a
+    plain task, only more slowly.
+    """
+
     def __init__(self, tasks, links, calendars, default_calendar, start, critical_slack_limit, progress):
         if default_calendar not in calendars:
             raise ScheduleError(f"unknown calendar {default_calendar!r}")
         self.progress = progress
         self.limit = critical_slack_limit
-        self.index: dict[Hashable, int] = {}
         self.tasks: list[Task] = list(tasks)
-        for i, task in enumerate(self.tasks):
-            if task.id in self.index:
-                raise ScheduleError(f"task {task.id}: appears twice")
-            self.index[task.id] = i
-        n = len(self.tasks)
+        tasks = self.tasks
+        n = len(tasks)
         self.n = n
+        ids = [task.id for task in tasks]
+        self.ids = ids
+        try:
+            index = dict(zip(ids, range(n), strict=True))
+        except TypeError:
+            index = {}
+        if len(index) < n:
+            index = {}
+            for i, key in enumerate(ids):
+                if key in index:
+                    raise ScheduleError(f"task {key}: appears twice")
+                index[key] = i
+        self.index: dict[Hashable, int] = index
         self.children: list[list[int]] = [[] for _ in range(n)]
         self.parent = [-1] * n
-        for i, task in enumerate(self.tasks):
-            if task.parent is not None:
-                p = self.index.get(task.parent)
+        children, parent = self.children, self.parent
+        for i, key in enumerate([task.parent for task in tasks]):
+            if key is not None:
+                p = index.get(key)
                 if p is None:
-                    raise ScheduleError(f"task {task.id}: its summary task {task.parent} does not exist")
-                self.parent[i] = p
-                self.children[p].append(i)
+                    raise ScheduleError(f"task {ids[i]}: its summary task {key} does not exist")
+                parent[i] = p
+                children[p].append(i)
         self._check_outline()
-        self.summary = [bool(c) for c in self.children]
-        self.cal: list[Calendar] = []
-        self.driving: list[list[tuple[Calendar, float]] | None] = []
-        self.dur: list[int] = []
-        self.rem: list[int] = []
+        self.summary = [bool(c) for c in children]
+        self._read_tasks(calendars, default_calendar)
+        self._read_links(links)
+        try:
+            self.start = to_minute(start)
+            self.calendar_default.work(self.start)
+        except (CalendarError, ValueError, OverflowError) as exc:
+            raise ScheduleError(f"project start: {exc}") from exc
+
+    def _read_tasks(self, calendars, default_calendar) -> None:
+        tasks = self.tasks
+        n = self.n
+        names = [task.calendar for task in tasks]
+        durations = [task.duration for task in tasks]
+        constraints = [task.constraint for task in tasks]
+        remaining = [task.remaining for task in tasks]
+        assignments = [task.assignments for task in tasks]
+        given_remaining = [i for i, r in enumerate(remaining) if r is not None]
+        dated = [i for i, c in enumerate(constraints) if c != ASAP]
+        assigned = [i for i, a in enumerate(assignments) if a]
+        try:
+            used = set(names)
+            valid = (
+                all(calendars.get(name or default_calendar) is not None for name in used)
+                and (not durations or min(durations) >= 0)
+                and set(constraints) <= _CONSTRAINT_SET
+                and all(tasks[i].constraint_date is not None for i in dated if constraints[i] in DATED_CONSTRAINTS)
+                and all(remaining[i] >= 0 for i in given_remaining)
+            )
+        except Exception:  # noqa: BLE001 - anything odd: the checks below name the task, as they always did
+            valid = False
+        if not valid:
+            self._check_tasks(calendars, default_calendar)
+        memo: dict[int, _Memo] = {}
+
+        def remembered(calendar: Calendar) -> _Memo:
+            found = memo.get(id(calendar))
+            if found is None:
+                found = memo[id(calendar)] = _Memo(calendar)
+            return found
+
+        by_name = {name: remembered(calendars[name or default_calendar]) for name in set(names)}
+        self.cal: list[_Memo] = [by_name[name] for name in names]
+        self.driving: list[list[tuple[_Memo, float]] | None] = [None] * n
+        for i in assigned:
+            driving = []
+            for cal_name, work, units in assignments[i]:
+                found = calendars.get(cal_name or default_calendar)
+                if found is None:
+                    raise ScheduleError(f"task {tasks[i].id}: unknown calendar {cal_name!r} of an assignment")
+                if work > 0 and units > 0:
+                    driving.append((remembered(found), work / units))
+            self.driving[i] = driving or None
+        self.dur: list[int] = [int(round(d)) for d in durations]
+        self.rem: list[int] = list(self.dur)
+        for i in given_remaining:
+            self.rem[i] = int(round(remaining[i]))
+        self.constraint = constraints
+        self.elapsed = [task.elapsed for task in tasks]
+        self.calendar_default = remembered(calendars[default_calendar])
+
+    def _check_tasks(self, calendars, default_calendar) -> None:
+        """The checks of every task in order: raises for the first task at fault."""
         for task in self.tasks:
             name = task.calendar or default_calendar
-            calendar = calendars.get(name)
-            if calendar is None:
+            if calendars.get(name) is None:
                 raise ScheduleError(f"task {task.id}: unknown calendar {name!r}")
             if task.duration < 0:
                 raise ScheduleError(f"task {task.id}: the duration may not be negative")
@@ -167,19 +303,43 @@ class _Planner:
                 raise ScheduleError(f"task {task.id}: the constraint {task.constraint} needs a date")
             if task.remaining is not None and task.remaining < 0:
                 raise ScheduleError(f"task {task.id}: the remaining duration may not be negative")
-            self.cal.append(calendar)
-            driving = []
             for cal_name, work, units in task.assignments:
-                assigned = calendars.get(cal_name or default_calendar)
-                if assigned is None:
+                if calendars.get(cal_name or default_calendar) is None:
                     raise ScheduleError(f"task {task.id}: unknown calendar {cal_name!r} of an assignment")
-                if work > 0 and units > 0:
-                    driving.append((assigned, work / units))
-            self.driving.append(driving or None)
-            self.dur.append(int(round(task.duration)))
-            self.rem.append(int(round(task.duration if task.remaining is None else task.remaining)))
-        self.calendar_default = calendars[default_calendar]
-        self.raw_links: list[tuple[int, int, str, float, str]] = []
+                _ = work > 0 and units > 0
+            int(round(task.duration if task.remaining is None else task.remaining))
+
+    def _read_links(self, links) -> None:
+        links = links if isinstance(links, list) else list(links)
+        get = self.index.get
+        try:
+            ps = [get(link.predecessor) for link in links]
+            ss = [get(link.successor) for link in links]
+            types = [link.type for link in links]
+            kinds = [link.lag_kind for link in links]
+            valid = (
+                None not in ps
+                and None not in ss
+                and not any(map(operator.eq, ps, ss))
+                and set(types) <= _LINK_TYPE_SET
+                and set(kinds) <= _LAG_KIND_SET
+            )
+        except TypeError:
+            valid = False
+        if not valid:
+            self._check_links(links)
+        lags = [link.lag for link in links]
+        dur, elapsed = self.dur, self.elapsed
+        codes = [_CODES[t] for t in types]
+        minutes = [
+            (int(round(dur[p] * lag / 100.0)) if kind == PERCENT else int(round(lag))) if lag else 0
+            for p, lag, kind in zip(ps, lags, kinds, strict=True)
+        ]
+        elapsed_lags = [elapsed[p] if kind == PERCENT else kind == ELAPSED for p, kind in zip(ps, kinds, strict=True)]
+        self.raw_links: list[tuple] = list(zip(ps, ss, types, lags, kinds, codes, minutes, elapsed_lags, strict=True))
+
+    def _check_links(self, links) -> None:
+        """The checks of every link in order: raises for the first link at fault."""
         for link in links:
             p = self.index.get(link.predecessor)
             s = self.index.get(link.successor)
@@ -192,22 +352,31 @@ class _Planner:
                 raise ScheduleError(f"link {link.predecessor} → {link.successor}: unknown type {link.type!r}")
             if link.lag_kind not in LAG_KINDS:
                 raise ScheduleError(f"link {link.predecessor} → {link.successor}: unknown lag kind {link.lag_kind!r}")
-            self.raw_links.append((p, s, link.type, link.lag, link.lag_kind))
-        try:
-            self.start = to_minute(start)
-            self.calendar_default.work(self.start)
-        except (CalendarError, ValueError, OverflowError) as exc:
-            raise ScheduleError(f"project start: {exc}") from exc
+
+    def _link(self, p: int, s: int, kind: str, lag: float, lag_kind: str) -> tuple:
+        if lag_kind == PERCENT:
+            minutes, elapsed = int(round(self.dur[p] * lag / 100.0)), self.elapsed[p]
+        else:
+            minutes, elapsed = int(round(lag)), lag_kind == ELAPSED
+        return (p, s, kind, lag, lag_kind, _CODES[kind], minutes, elapsed)
 
     def _check_outline(self) -> None:
+        parent = self.parent
+        fine = [False] * self.n  # the summary tasks above it contain no loop
         for i in range(self.n):
+            if fine[i]:
+                continue
+            path = [i]
             seen = {i}
-            p = self.parent[i]
-            while p >= 0:
+            p = parent[i]
+            while p >= 0 and not fine[p]:
                 if p in seen:
                     raise ScheduleError(f"task {self.tasks[i].id}: its summary tasks contain themselves")
                 seen.add(p)
-                p = self.parent[p]
+                path.append(p)
+                p = parent[p]
+            for j in path:
+                fine[j] = True
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -221,13 +390,19 @@ class _Planner:
             raise ScheduleError(f"task {self.tasks[i].id}: {what}: {exc}") from exc
         return minute
 
+    def _minutes(self, values: list, what: str) -> list[int | None]:
+        result: list[int | None] = [None] * self.n
+        for i in [i for i, value in enumerate(values) if value is not None]:
+            result[i] = self._minute(i, values[i], what)
+        return result
+
     def _add(self, i: int, t: int, d: int) -> int:
         """``t`` plus (or minus) ``d`` of task ``i``'s kind of time.
 
         A task driven by resource assignments spends each assignment's work (the same share of it as
         ``d`` is of the duration) on that resource's calendar; the last to finish (or first to start) counts.
         """
-        if self.tasks[i].elapsed:
+        if self.elapsed[i]:
             return t + d
         driving = self.driving[i]
         if driving is None or d == 0 or self.dur[i] == 0:
@@ -249,22 +424,19 @@ class _Planner:
             return self.cal[i].previous_finish(t)
         return max(calendar.previous_finish(t) for calendar, _work in driving)
 
-    def _lag(self, link: tuple[int, int, str, float, str]) -> tuple[int, bool]:
-        p, _s, _type, lag, kind = link
-        if kind == PERCENT:
-            return int(round(self.dur[p] * lag / 100.0)), self.tasks[p].elapsed
-        return int(round(lag)), kind == ELAPSED
+    def _lag(self, link: tuple) -> tuple[int, bool]:
+        return link[6], link[7]
 
     def _add_lag(self, link, t: int, sign: int = 1) -> int:
-        lag, elapsed = self._lag(link)
+        lag = link[6]
         if lag == 0:
             return t
-        if elapsed:
+        if link[7]:
             return t + sign * lag
         return self.cal[link[1]].add(t, sign * lag)
 
     def _next_start(self, i: int, t: int) -> int:
-        if self.tasks[i].elapsed:
+        if self.elapsed[i]:
             return self.cal[i].next_start(t)
         following = self._snap_start(i, t)
         if following > t and self.tasks[i].milestone and self._snap_finish(i, t) == t:
@@ -275,23 +447,43 @@ class _Planner:
 
     def run(self) -> Schedule:
         n = self.n
-        leaves = [i for i in range(n) if not self.summary[i]]
+        tasks = self.tasks
+        summary = self.summary
+        leaves = [i for i in range(n) if not summary[i]]
         self.preds: list[list[tuple]] = [[] for _ in range(n)]
         self.succs: list[list[tuple]] = [[] for _ in range(n)]
+        preds, succs = self.preds, self.succs
         summary_links = []
-        for link in self.raw_links:
-            if self.summary[link[0]] or self.summary[link[1]]:
-                summary_links.append(link)
-            else:
-                self.preds[link[1]].append(link)
-                self.succs[link[0]].append(link)
-        self.constraint_minute = [self._minute(i, t.constraint_date, "constraint date") for i, t in enumerate(self.tasks)]
-        self.deadline_minute = [self._minute(i, t.deadline, "deadline") for i, t in enumerate(self.tasks)]
-        self.actual_start = [self._minute(i, t.actual_start, "actual start") for i, t in enumerate(self.tasks)]
-        self.actual_finish = [self._minute(i, t.actual_finish, "actual finish") for i, t in enumerate(self.tasks)]
-        for _i, task in enumerate(self.tasks):
-            if task.manual and (task.start is None or task.finish is None):
-                raise ScheduleError(f"task {task.id}: a manually scheduled task needs a start and a finish")
+        if any(summary):
+            for link in self.raw_links:
+                if summary[link[0]] or summary[link[1]]:
+                    summary_links.append(link)
+                else:
+                    preds[link[1]].append(link)
+                    succs[link[0]].append(link)
+        else:
+            for link in self.raw_links:
+                preds[link[1]].append(link)
+                succs[link[0]].append(link)
+        self.constraint_minute = self._minutes([t.constraint_date for t in tasks], "constraint date")
+        deadlines = [t.deadline for t in tasks]
+        self.deadline_minute = self._minutes(deadlines, "deadline")
+        self.actual_start = self._minutes([t.actual_start for t in tasks], "actual start")
+        self.actual_finish = self._minutes([t.actual_finish for t in tasks], "actual finish")
+        manual = [i for i, t in enumerate(tasks) if t.manual]
+        for i in manual:
+            if tasks[i].start is None or tasks[i].finish is None:
+                raise ScheduleError(f"task {tasks[i].id}: a manually scheduled task needs a start and a finish")
+        # plain tasks: see the class's description
+        plain = [c == ASAP for c in self.constraint]
+        for i in manual:
+            plain[i] = False
+        for values in (self.actual_start, self.actual_finish, self.driving, deadlines):
+            for i in [i for i, value in enumerate(values) if value is not None]:
+                plain[i] = False
+        for i in [i for i, t in enumerate(tasks) if t.elapsed or t.milestone]:
+            plain[i] = False
+        self.plain = plain
         self.es = [0] * n
         self.ef = [0] * n
         self.ls = [0] * n
@@ -305,30 +497,42 @@ class _Planner:
             self._expand_summary_links(summary_links)
             order = self._order(leaves)
             self._forward(order)
-        self.finish = max((self.ef[i] for i in leaves), default=self.start)
+        ef = self.ef
+        self.finish = max((ef[i] for i in leaves), default=self.start)
         self._backward(order)
-        if any(self.tasks[i].constraint == ALAP for i in leaves):
+        alap = [i for i in leaves if self.constraint[i] == ALAP]
+        if alap:
             self.alap_pass = True
+            # in this pass links from as-late-as-possible tasks count from their late dates
+            is_alap = [False] * n
+            for i in alap:
+                is_alap[i] = True
+            self.plain = [plain[i] and not any(is_alap[link[0]] for link in preds[i]) for i in range(n)]
             self._forward(order)
+            self.plain = plain
         return self._results(order)
 
     def _order(self, leaves: list[int]) -> list[int]:
         """Leaves in an order where every predecessor comes first (Kahn); a loop is named."""
         indegree = [0] * self.n
+        preds = self.preds
         for i in leaves:
-            indegree[i] = len(self.preds[i])
+            indegree[i] = len(preds[i])
         ready = [i for i in leaves if indegree[i] == 0]
         ready.reverse()
         order: list[int] = []
+        append = order.append
+        push = ready.append
+        pop = ready.pop
         succs = self.succs
         while ready:
-            i = ready.pop()
-            order.append(i)
+            i = pop()
+            append(i)
             for link in succs[i]:
                 s = link[1]
                 indegree[s] -= 1
                 if indegree[s] == 0:
-                    ready.append(s)
+                    push(s)
         if len(order) < len(leaves):
             raise LoopError(self._find_loop({i for i in leaves if indegree[i] > 0}))
         return order
@@ -375,14 +579,14 @@ class _Planner:
                     if a == b:
                         continue
                     # the lag and its percentage stay those of the link as drawn (percentages of the summary's duration)
-                    new = (a, b, link[2], link[3] if link[4] != PERCENT else self.dur[p] * link[3] / 100.0,
-                           link[4] if link[4] != PERCENT else (ELAPSED if self.tasks[p].elapsed else WORK))
+                    new = self._link(a, b, link[2], link[3] if link[4] != PERCENT else self.dur[p] * link[3] / 100.0,
+                                     link[4] if link[4] != PERCENT else (ELAPSED if self.tasks[p].elapsed else WORK))
                     self.preds[b].append(new)
                     self.succs[a].append(new)
 
     def _early_candidate(self, link, i: int) -> int:
         p, _s, kind = link[0], link[1], link[2]
-        alap = self.alap_pass and self.tasks[p].constraint == ALAP
+        alap = self.alap_pass and self.constraint[p] == ALAP
         if kind == FS:
             return self._add_lag(link, self.lf[p] if alap else self.ef[p])
         if kind == SS:
@@ -395,78 +599,151 @@ class _Planner:
         finish = self.actual_finish[p] if self.actual_finish[p] is not None else (self.lf[p] if alap else self.ef[p])
         return max(self.start, self._add_lag(link, self._add(i, finish, -self.rem[i])))
 
-    def _forward(self, order: list[int]) -> None:
-        tasks = self.tasks
+    def _blocks(self, order: list[int], first: float, offset: float) -> Iterable[list[int]]:
+        """``order`` in twenty blocks, reporting the progress before each (as one call per task would)."""
         report = self.progress
-        step = max(1, len(order) // 20)
-        for count, i in enumerate(order):
-            task = tasks[i]
-            if report is not None and count % step == 0:
-                report(0.45 * count / max(1, len(order)) + (0.45 if self.alap_pass else 0.0))
-            if task.manual:
-                self.es[i] = to_minute(task.start)  # type: ignore[arg-type]
-                self.ef[i] = to_minute(task.finish)  # type: ignore[arg-type]
-                continue
-            cons = task.constraint
-            cdate = self.constraint_minute[i]
-            early_finish = None
-            actual_start = self.actual_start[i]
-            if actual_start is None:
-                preds = self.preds[i]
-                if not preds:
-                    if cons == SNET:
-                        early_start = cdate
-                    elif cons == FNET:
-                        early_finish = cdate
-                        early_start = self._add(i, cdate, -self.dur[i])
-                    else:
-                        early_start = self.start
-                else:
-                    early_start = max(self._early_candidate(link, i) for link in preds)
-                early_start = self._next_start(i, early_start)
+        if report is None:
+            yield order
+            return
+        total = len(order)
+        step = max(1, total // 20)
+        for count in range(0, total, step):
+            report(first * count / max(1, total) + offset)
+            yield order[count : count + step]
+
+    def _forward(self, order: list[int]) -> None:
+        es, ef = self.es, self.ef
+        preds, plain, dur, rem = self.preds, self.plain, self.dur, self.rem
+        cal = self.cal
+        start = self.start
+        general = self._forward_one
+        actual_finish = self.actual_finish
+        # a finished predecessor's start-start links count from its actual start
+        done_start = [a if f is not None else None for a, f in zip(self.actual_start, actual_finish, strict=True)]
+        for block in self._blocks(order, 0.45, 0.45 if self.alap_pass else 0.0):
+            for i in block:
+                if not plain[i]:
+                    general(i)
+                    continue
+                memo = cal[i]
+                work, start_of, finish_of = memo.w, memo.s, memo.f
+                best = -1
+                sf = False
+                for link in preds[i]:
+                    p = link[0]
+                    code = link[5]
+                    if code == 0:  # FS
+                        c = ef[p]
+                    elif code == 1:  # SS
+                        c = done_start[p]
+                        if c is None:
+                            c = es[p]
+                    elif code == 2:  # FF
+                        c = actual_finish[p]
+                        if c is None:
+                            c = ef[p]
+                        d = rem[i]
+                        if d:
+                            c = start_of[work[c] - d]
+                    else:  # SF
+                        sf = True
+                        c = es[p]
+                        d = dur[i]
+                        if d:
+                            c = start_of[work[c] - d]
+                    lag = link[6]
+                    if lag:
+                        if link[7]:
+                            c += lag
+                        elif lag > 0:
+                            c = finish_of[work[c] + lag]
+                        else:
+                            c = start_of[work[c] + lag]
+                    if code == 2 and c < start:
+                        c = start
+                    if c > best:
+                        best = c
+                if best < 0:
+                    best = start
+                w = work[best]
+                early_start = start_of[w]
+                d = dur[i]
+                early_finish = finish_of[w + d] if d else early_start
+                if sf:
+                    early_finish = self._sf_finish(i, early_finish)
+                es[i] = early_start
+                ef[i] = early_finish
+
+    def _sf_finish(self, i: int, early_finish: int) -> int:
+        for link in self.preds[i]:
+            if link[2] == SF:
+                # finishing at the start of the predecessor's next working period, as MS Project shows it
+                p = link[0]
+                alap = self.alap_pass and self.constraint[p] == ALAP
+                wanted = self._add_lag(link, self.ls[p] if alap else self.es[p])
+                if wanted > early_finish and self._variance(i, early_finish, wanted) == 0:
+                    early_finish = wanted
+        return early_finish
+
+    def _forward_one(self, i: int) -> None:
+        task = self.tasks[i]
+        if task.manual:
+            self.es[i] = to_minute(task.start)  # type: ignore[arg-type]
+            self.ef[i] = to_minute(task.finish)  # type: ignore[arg-type]
+            return
+        cons = task.constraint
+        cdate = self.constraint_minute[i]
+        early_finish = None
+        actual_start = self.actual_start[i]
+        if actual_start is None:
+            preds = self.preds[i]
+            if not preds:
                 if cons == SNET:
-                    if early_start < cdate:
-                        early_start = cdate
-                elif cons == FNLT:
-                    latest = self._add(i, cdate, -self.dur[i])
-                    if early_start > latest:
-                        early_start = latest
-                elif cons == FNET:
-                    earliest = self._add(i, cdate, -self.dur[i])
-                    if early_start < earliest:
-                        early_start = earliest
-                elif cons == SNLT:
-                    if early_start > cdate:
-                        early_start = cdate
-                elif cons == MSO:
                     early_start = cdate
-                elif cons == MFO:
+                elif cons == FNET:
                     early_finish = cdate
                     early_start = self._add(i, cdate, -self.dur[i])
-                if cons in (SNET, SNLT, MSO):
-                    early_start = self._next_start(i, early_start)
-                if preds and cons in (MSO, MFO, SNLT, FNLT):
-                    # the links want a later start than the constraint allows: the slack turns negative
-                    wanted = self._next_start(i, max(self._early_candidate(link, i) for link in preds))
-                    self.push[i] = max(0, self._variance(i, early_start, wanted))
+                else:
+                    early_start = self.start
             else:
-                early_start = actual_start
-                if self.actual_finish[i] is None and cons == FNET:
-                    early_finish = max(self._add(i, early_start, self.dur[i]), cdate)
-            if early_finish is None:
-                af = self.actual_finish[i]
-                early_finish = af if af is not None else self._add(i, early_start, self.dur[i])
-                if af is None and actual_start is None and cons not in (MSO, MFO):
-                    for link in self.preds[i]:
-                        if link[2] == SF:
-                            # finishing at the start of the predecessor's next working period, as MS Project shows it
-                            p = link[0]
-                            alap = self.alap_pass and self.tasks[p].constraint == ALAP
-                            wanted = self._add_lag(link, self.ls[p] if alap else self.es[p])
-                            if wanted > early_finish and self._variance(i, early_finish, wanted) == 0:
-                                early_finish = wanted
-            self.es[i] = early_start
-            self.ef[i] = early_finish
+                early_start = max(self._early_candidate(link, i) for link in preds)
+            early_start = self._next_start(i, early_start)
+            if cons == SNET:
+                if early_start < cdate:
+                    early_start = cdate
+            elif cons == FNLT:
+                latest = self._add(i, cdate, -self.dur[i])
+                if early_start > latest:
+                    early_start = latest
+            elif cons == FNET:
+                earliest = self._add(i, cdate, -self.dur[i])
+                if early_start < earliest:
+                    early_start = earliest
+            elif cons == SNLT:
+                if early_start > cdate:
+                    early_start = cdate
+            elif cons == MSO:
+                early_start = cdate
+            elif cons == MFO:
+                early_finish = cdate
+                early_start = self._add(i, cdate, -self.dur[i])
+            if cons in (SNET, SNLT, MSO):
+                early_start = self._next_start(i, early_start)
+            if preds and cons in (MSO, MFO, SNLT, FNLT):
+                # the links want a later start than the constraint allows: the slack turns negative
+                wanted = self._next_start(i, max(self._early_candidate(link, i) for link in preds))
+                self.push[i] = max(0, self._variance(i, early_start, wanted))
+        else:
+            early_start = actual_start
+            if self.actual_finish[i] is None and cons == FNET:
+                early_finish = max(self._add(i, early_start, self.dur[i]), cdate)
+        if early_finish is None:
+            af = self.actual_finish[i]
+            early_finish = af if af is not None else self._add(i, early_start, self.dur[i])
+            if af is None and actual_start is None and cons not in (MSO, MFO):
+                early_finish = self._sf_finish(i, early_finish)
+        self.es[i] = early_start
+        self.ef[i] = early_finish
 
     def _late_candidate(self, link, i: int) -> int:
         p, s, kind = link[0], link[1], link[2]
@@ -482,123 +759,228 @@ class _Planner:
         return value if value < self.finish else self.finish
 
     def _backward(self, order: list[int]) -> None:
-        tasks = self.tasks
-        report = self.progress
-        step = max(1, len(order) // 20)
-        total = len(order)
-        for count, i in enumerate(reversed(order)):
-            task = tasks[i]
-            if report is not None and count % step == 0:
-                report(0.45 + 0.45 * count / max(1, total))
-            af = self.actual_finish[i]
-            if af is None:
-                succs = [link for link in self.succs[i] if self.actual_finish[link[1]] is None]
-                if not succs:
-                    late_finish = self.finish
-                elif task.milestone and self.dur[i] == 0 and self.actual_start[i] is not None:
-                    late_finish = self.actual_start[i]
-                else:
-                    late_finish = min(self._late_candidate(link, i) for link in succs)
-                cons = task.constraint
-                cdate = self.constraint_minute[i]
-                if cons == MSO:
-                    late_finish = self._add(i, cdate, self.dur[i])
-                elif cons == MFO:
-                    late_finish = cdate
-                elif cons == SNLT:
-                    latest = self._add(i, cdate, self.dur[i])
-                    if late_finish > latest:
-                        late_finish = latest
-                elif cons == FNLT and late_finish > cdate:
-                    late_finish = cdate
-                deadline = self.deadline_minute[i]
-                if deadline is not None and late_finish > deadline:
-                    late_finish = deadline
-                if not task.elapsed and not (task.milestone and self.dur[i] == 0):
-                    late_finish = self._snap_finish(i, late_finish)
+        ls, lf, computed_ls = self.ls, self.lf, self.computed_ls
+        succs, plain, dur, rem = self.succs, self.plain, self.dur, self.rem
+        actual_finish = self.actual_finish
+        cal = self.cal
+        finish = self.finish
+        general = self._backward_one
+        backwards = order[::-1]
+        for block in self._blocks(backwards, 0.45, 0.45):
+            for i in block:
+                if not plain[i]:
+                    general(i)
+                    continue
+                memo = cal[i]
+                work, start_of, finish_of = memo.w, memo.s, memo.f
+                best = None
+                for link in succs[i]:
+                    s = link[1]
+                    if actual_finish[s] is not None:
+                        continue
+                    code = link[5]
+                    if code == 0:  # FS
+                        v = computed_ls[s]
+                    elif code == 1:  # SS
+                        v = start_of[work[ls[s]]]
+                    elif code == 2:  # FF
+                        v = lf[s]
+                    else:  # SF
+                        v = lf[s]
+                        d = dur[i]
+                        if d:
+                            v = finish_of[work[v] + d]
+                    lag = link[6]
+                    if lag:
+                        if link[7]:
+                            v -= lag
+                        else:
+                            other = cal[s]  # the lag counts on the successor's calendar
+                            v = other.f[other.w[v] - lag] if lag < 0 else other.s[other.w[v] - lag]
+                    if code == 1:
+                        d = dur[i]
+                        if d:
+                            v = finish_of[work[v] + d]
+                    if v > finish:
+                        v = finish
+                    if best is None or v < best:
+                        best = v
+                w = work[finish if best is None else best]
+                late_finish = finish_of[w]
+                d = rem[i]
+                late_start = start_of[w - d] if d else late_finish
+                lf[i] = late_finish
+                computed_ls[i] = late_start
+                ls[i] = late_start
+
+    def _backward_one(self, i: int) -> None:
+        task = self.tasks[i]
+        af = self.actual_finish[i]
+        if af is None:
+            succs = [link for link in self.succs[i] if self.actual_finish[link[1]] is None]
+            if not succs:
+                late_finish = self.finish
+            elif task.milestone and self.dur[i] == 0 and self.actual_start[i] is not None:
+                late_finish = self.actual_start[i]
             else:
-                late_finish = af
-            late_start = self._add(i, late_finish, -self.dur[i]) if task.manual else self._add(i, late_finish, -self.rem[i])
-            self.lf[i] = late_finish
-            self.computed_ls[i] = late_start
-            self.ls[i] = late_start if self.actual_start[i] is None else self.actual_start[i]
+                late_finish = min(self._late_candidate(link, i) for link in succs)
+            cons = task.constraint
+            cdate = self.constraint_minute[i]
+            if cons == MSO:
+                late_finish = self._add(i, cdate, self.dur[i])
+            elif cons == MFO:
+                late_finish = cdate
+            elif cons == SNLT:
+                latest = self._add(i, cdate, self.dur[i])
+                if late_finish > latest:
+                    late_finish = latest
+            elif cons == FNLT and late_finish > cdate:
+                late_finish = cdate
+            deadline = self.deadline_minute[i]
+            if deadline is not None and late_finish > deadline:
+                late_finish = deadline
+            if not task.elapsed and not (task.milestone and self.dur[i] == 0):
+                late_finish = self._snap_finish(i, late_finish)
+        else:
+            late_finish = af
+        late_start = self._add(i, late_finish, -self.dur[i]) if task.manual else self._add(i, late_finish, -self.rem[i])
+        self.lf[i] = late_finish
+        self.computed_ls[i] = late_start
+        self.ls[i] = late_start if self.actual_start[i] is None else self.actual_start[i]
 
     # -- results ---------------------------------------------------------------------------------
 
     def _variance(self, i: int, a: int, b: int) -> int:
-        if self.tasks[i].elapsed:
+        if self.elapsed[i]:
             return b - a
         return self.cal[i].between(a, b)
 
     def _results(self, order: list[int]) -> Schedule:
         n = self.n
-        tasks = self.tasks
+        es, ef, ls, lf = self.es, self.ef, self.ls, self.lf
+        cal, plain, succs = self.cal, self.plain, self.succs
+        actual_start, actual_finish = self.actual_start, self.actual_finish
+        constraint = self.constraint
+        # the dates shown: the late ones for as-late-as-possible tasks
+        shown_start = list(es)
+        shown_finish = list(ef)
+        for i in [i for i, c in enumerate(constraint) if c == ALAP]:
+            shown_start[i] = ls[i]
+            shown_finish[i] = lf[i]
         total = [0] * n
-        for i in order:
-            total[i] = self._total_slack(i)
         free = [0] * n
+        total_slack, free_slack = self._total_slack, self._free_slack
         for i in order:
-            free[i] = self._free_slack(i, total[i])
+            if not plain[i]:
+                total[i] = slack = total_slack(i)
+                free[i] = free_slack(i, slack)
+                continue
+            work = cal[i].w
+            start_work = work[es[i]]
+            finish_work = work[ef[i]]
+            start_slack = work[ls[i]] - start_work
+            slack = work[lf[i]] - finish_work
+            if start_slack < slack:
+                slack = start_slack
+            total[i] = slack
+            best = None
+            for link in succs[i]:
+                s = link[1]
+                if actual_finish[s] is not None:
+                    continue
+                code = link[5]
+                if code == 0:
+                    value = work[shown_start[s]] - finish_work
+                elif code == 1:
+                    value = work[shown_start[s]] - start_work
+                elif code == 2:
+                    value = work[shown_finish[s]] - finish_work
+                else:
+                    value = work[shown_finish[s]] - start_work
+                value -= link[6]
+                if best is None or value < best:
+                    best = value
+            if best is None:
+                best = slack
+            free[i] = best if best > 0 else 0
+        limit = self.limit
         critical = [False] * n
         for i in order:
-            critical[i] = total[i] <= self.limit and self.actual_finish[i] is None
-        start = [0] * n
-        finish = [0] * n
-        for i in order:
-            alap = tasks[i].constraint == ALAP
-            start[i] = self.actual_start[i] if self.actual_start[i] is not None else (self.ls[i] if alap else self.es[i])
-            finish[i] = self.actual_finish[i] if self.actual_finish[i] is not None else (self.lf[i] if alap else self.ef[i])
+            critical[i] = total[i] <= limit and actual_finish[i] is None
+        start = list(shown_start)
+        finish = list(shown_finish)
+        for i in [i for i, value in enumerate(actual_start) if value is not None]:
+            start[i] = actual_start[i]
+        for i in [i for i, value in enumerate(actual_finish) if value is not None]:
+            finish[i] = actual_finish[i]
         # summary roll-up, children before parents
-        for i in self._summaries_bottom_up():
-            kids = list(self.children[i])
+        durations = self.dur
+        summaries = self._summaries_bottom_up()
+        if summaries:
+            durations = list(durations)
+        for i in summaries:
+            kids = self.children[i]
             start[i] = min(start[j] for j in kids)
             finish[i] = max(finish[j] for j in kids)
-            self.es[i] = min(self.ls[j] if tasks[j].constraint == ALAP else self.es[j] for j in kids)
-            self.ef[i] = max(self.lf[j] if tasks[j].constraint == ALAP else self.ef[j] for j in kids)
-            self.ls[i] = min(self.ls[j] for j in kids)
-            self.lf[i] = max(self.lf[j] for j in kids)
+            es[i] = min(ls[j] if constraint[j] == ALAP else es[j] for j in kids)
+            ef[i] = max(lf[j] if constraint[j] == ALAP else ef[j] for j in kids)
+            ls[i] = min(ls[j] for j in kids)
+            lf[i] = max(lf[j] for j in kids)
             critical[i] = any(critical[j] for j in kids)
-            total[i] = min(self.cal[i].between(self.es[i], self.ls[i]), self.cal[i].between(self.ef[i], self.lf[i]))
+            total[i] = min(cal[i].between(es[i], ls[i]), cal[i].between(ef[i], lf[i]))
             free[i] = total[i]
-        results: dict[Hashable, TaskResult] = {}
-        for i, task in enumerate(tasks):
-            if self.summary[i] and not self.children[i]:
-                continue
-            duration = self.dur[i] if not self.summary[i] else self.cal[i].between(start[i], finish[i])
-            results[task.id] = TaskResult(
-                start=from_minute(start[i]),
-                finish=from_minute(finish[i]),
-                early_start=from_minute(self.es[i]),
-                early_finish=from_minute(self.ef[i]),
-                late_start=from_minute(self.ls[i]),
-                late_finish=from_minute(self.lf[i]),
-                total_slack=total[i],
-                free_slack=free[i],
-                critical=critical[i],
-                duration=duration,
+            durations[i] = cal[i].between(start[i], finish[i])
+        moments = _Memory(from_minute)
+        moment = moments.__getitem__
+        results = dict(
+            zip(
+                self.ids,
+                map(
+                    TaskResult,
+                    map(moment, start),
+                    map(moment, finish),
+                    map(moment, es),
+                    map(moment, ef),
+                    map(moment, ls),
+                    map(moment, lf),
+                    total,
+                    free,
+                    critical,
+                    durations,
+                ),
+                strict=True,
             )
+        )
         if self.progress is not None:
             self.progress(1.0)
+        ids = self.ids
         return Schedule(
             tasks=results,
             start=from_minute(self.start),
             finish=from_minute(self.finish),
-            order=[tasks[i].id for i in order],
+            order=[ids[i] for i in order],
         )
 
     def _summaries_bottom_up(self) -> list[int]:
-        depth = [0] * self.n
+        parent = self.parent
+        depth = [-1] * self.n
         for i in range(self.n):
-            d, p = 0, self.parent[i]
-            while p >= 0:
+            if depth[i] >= 0:
+                continue
+            path = []
+            j = i
+            while j >= 0 and depth[j] < 0:
+                path.append(j)
+                j = parent[j]
+            d = depth[j] if j >= 0 else -1
+            for k in reversed(path):
                 d += 1
-                p = self.parent[p]
-            depth[i] = d
-        return sorted((i for i in range(self.n) if self.summary[i]), key=lambda i: -depth[i])
+                depth[k] = d
+        summary = self.summary
+        return sorted((i for i in range(self.n) if summary[i]), key=lambda i: -depth[i])
 
     def _total_slack(self, i: int) -> int:
-        task = self.tasks[i]
-        if task.constraint == ALAP:
+        if self.constraint[i] == ALAP:
             return 0
         finish_slack = self._variance(i, self.ef[i], self.lf[i])
         if self.actual_start[i] is not None:
@@ -611,13 +993,13 @@ class _Planner:
         if self.actual_finish[i] is not None:
             return 0
         best = None
-        tasks = self.tasks
+        constraint = self.constraint
         for link in self.succs[i]:
             s = link[1]
             if self.actual_finish[s] is not None:
                 continue
-            p_alap = tasks[i].constraint == ALAP
-            s_alap = tasks[s].constraint == ALAP
+            p_alap = constraint[i] == ALAP
+            s_alap = constraint[s] == ALAP
             p_start = self.ls[i] if p_alap else self.es[i]
             p_finish = self.lf[i] if p_alap else self.ef[i]
             s_start = self.ls[s] if s_alap else self.es[s]

@@ -13,6 +13,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from regie.core import permissions
 from regie.core.api import Strict
 from regie.core.api_tools import RecordId, check_id, etag_of, expected_version
+from regie.core.models import Person
 from regie.planning import calendars, exchange, services
 from regie.planning.models import Baseline, Link, Task, WorkCalendar
 from regie.portfolio.models import Portfolio, Project
@@ -193,7 +194,7 @@ def _values(request: HttpRequest, plan: Any, data: dict[str, Any], task: Task | 
         if data["parent"] and values["parent"] is None:
             raise Http404
     if "owner" in values:
-        values["owner"] = services.Person.objects.filter(pk=values["owner"]).first() if values["owner"] else None
+        values["owner"] = Person.objects.filter(pk=values["owner"]).first() if values["owner"] else None
     if "calendar" in values:
         values["calendar"] = WorkCalendar.objects.filter(pk=values["calendar"]).first() if values["calendar"] else None
     if "duration" in values and values["duration"] is not None:
@@ -201,6 +202,21 @@ def _values(request: HttpRequest, plan: Any, data: dict[str, Any], task: Task | 
         elapsed = values.get("elapsed", task.elapsed if task else False)
         values["duration"] = services.to_minutes(values["duration"], unit, plan, bool(elapsed))
     return values
+
+
+@plans.post("/import", response={202: JobRef}, operation_id="plan_import",
+            summary="Import an MS Project XML file as a new project, all or nothing; poll the job for the outcome")  # fmt: skip
+def plan_import(request: HttpRequest, file: File[UploadedFile], portfolio: Form[int], code: Form[str] = "") -> Any:
+    from regie.planning import tasks
+
+    check_id(portfolio)
+    target = Portfolio.objects.filter(pk=portfolio).first()
+    if target is None:
+        raise Http404
+    if not permissions.may(request.user, "planning.import_plan", target):
+        raise PermissionDenied
+    job = tasks.enqueue_import(request.user, file, target, code)
+    return Status(202, {"id": job.pk, "status": job.status, "url": f"/api/jobs/{job.pk}"})
 
 
 @plans.get("/{project_id}", response=PlanOut, operation_id="plan_get", summary="A project's plan and its computed finish")
@@ -331,21 +347,6 @@ def plan_export(request: HttpRequest, project_id: int) -> Any:
     from regie.planning import tasks
 
     job = tasks.enqueue_export(request.user, _project(request, project_id))
-    return Status(202, {"id": job.pk, "status": job.status, "url": f"/api/jobs/{job.pk}"})
-
-
-@plans.post("/import", response={202: JobRef}, operation_id="plan_import",
-            summary="Import an MS Project XML file as a new project, all or nothing; poll the job for the outcome")  # fmt: skip
-def plan_import(request: HttpRequest, file: File[UploadedFile], portfolio: Form[int], code: Form[str] = "") -> Any:
-    from regie.planning import tasks
-
-    check_id(portfolio)
-    target = Portfolio.objects.filter(pk=portfolio).first()
-    if target is None:
-        raise Http404
-    if not permissions.may(request.user, "planning.import_plan", target):
-        raise PermissionDenied
-    job = tasks.enqueue_import(request.user, file, target, code)
     return Status(202, {"id": job.pk, "status": job.status, "url": f"/api/jobs/{job.pk}"})
 
 

@@ -469,7 +469,8 @@ def baseline_save(user: Any, plan: Plan, name: str) -> Baseline:
         raise ValidationError({"name": [_("Give the baseline a name.")]})
     if Baseline.objects.filter(plan=plan, name=name).exists():
         raise ValidationError({"name": [_("This plan already has a baseline called “%(name)s”.") % {"name": name}]})
-    number = (Baseline.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or -1) + 1
+    highest = Baseline.objects.filter(plan=plan).aggregate(m=Max("number"))["m"]
+    number = 0 if highest is None else highest + 1
     if number > 10:
         raise ValidationError({"name": [_("A plan keeps at most eleven baselines (as MS Project does).")]})
     baseline = Baseline.objects.create(plan=plan, name=name, number=number, created_by=person_of(user), finish=plan.finish)

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from regie.core import permissions
 from regie.core.generic import attach_errors
+from regie.core.models import Person
 from regie.core.services import StaleWrite
 from regie.planning import calendars, exchange, selectors, services, tasks
-from regie.planning.models import Baseline, DurationUnit, LagKind, Link, LinkType, Task, WorkCalendar
+from regie.planning.models import Baseline, Constraint, DurationUnit, LagKind, Link, LinkType, Task, WorkCalendar
 from regie.portfolio.models import Portfolio, Project
 
 
@@ -43,7 +44,7 @@ class TaskForm(forms.Form):
         label=gettext_lazy("Calendar"), queryset=WorkCalendar.objects.active(), required=False,
         empty_label=gettext_lazy("the plan's calendar"),
     )  # fmt: skip
-    constraint = forms.ChoiceField(label=gettext_lazy("Constraint"), choices=services.Constraint.choices, initial="ASAP")
+    constraint = forms.ChoiceField(label=gettext_lazy("Constraint"), choices=Constraint.choices, initial="ASAP")
     constraint_date = forms.DateTimeField(
         label=gettext_lazy("Constraint date"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -57,7 +58,7 @@ class TaskForm(forms.Form):
         label=gettext_lazy("Actual finish"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     percent_complete = forms.IntegerField(label=gettext_lazy("% complete"), min_value=0, max_value=100, initial=0)
-    owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=services.Person.objects.none(), required=False)
+    owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=Person.objects.none(), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, plan: Any, task: Task | None = None, **kwargs: Any) -> None:
@@ -67,7 +68,7 @@ class TaskForm(forms.Form):
         if task is not None:
             parents = parents.exclude(pk=task.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = services.Person.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = Person.objects.active()  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

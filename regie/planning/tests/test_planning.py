@@ -1,0 +1,229 @@
+"""Planning in the database: MS Project import and export (page, API and command line), rescheduling after
+edits, loops refused, baselines and variance, cross-project links, permissions, the milestone feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from regie.core import jobs
+from regie.core.demo import load_demo
+from regie.planning import mspdi, services
+from regie.planning.models import Baseline, Link, Plan, Task
+from regie.portfolio.models import Portfolio, Project
+
+DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "mspdi"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="the reference plans in ../shared/data/mspdi are not here")
+
+
+@pytest.fixture
+def demo(db):
+    load_demo(lambda _line: None)
+    from django.contrib.auth import get_user_model
+
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+@needs_data
+def test_command_line_import_keeps_ms_project_dates_and_export_round_trips(demo, tmp_path):
+    out = io.StringIO()
+    call_command("mspdi", "import", str(DATA / "sample_2003.xml"), "--portfolio", "IT-PF", stdout=out)
+    code = out.getvalue().strip()
+    project = Project.objects.get(code=code)
+    source = mspdi.read(str(DATA / "sample_2003.xml"))
+    stored = {t.uid: t for t in Task.objects.filter(plan__project=project)}
+    assert len(stored) == len(source.tasks)
+    for task in source.tasks:
+        row = stored[task.uid]
+        assert row.name == task.name
+        assert (row.parent.uid if row.parent else None) == task.parent_uid
+        if not task.percent_complete:
+            assert (_local(row.start), _local(row.finish)) == (task.start, task.finish), task.name
+    target = tmp_path / "out.xml"
+    call_command("mspdi", "export", code, "-o", str(target), stdout=io.StringIO())
+    again = mspdi.read(str(target))
+    assert [(t.uid, t.name, t.parent_uid) for t in again.tasks] == [(t.uid, t.name, t.parent_uid) for t in source.tasks]
+    assert {t.uid: (t.start, t.finish) for t in again.tasks} == {
+        t.uid: (_local(r.start), _local(r.finish)) for t in source.tasks for r in [stored[t.uid]]
+    }
+    links = sorted((t.uid, link.predecessor_uid, link.type, link.lag) for t in again.tasks for link in t.links)
+    assert links == sorted((t.uid, link.predecessor_uid, link.type, link.lag) for t in source.tasks for link in t.links)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"<Project><Tasks><Task>", "not well-formed"),
+        (b"<html><body>hello</body></html>", "not a Microsoft Project XML file"),
+        (
+            b'<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-01-05T08:00:00</StartDate><Calendars><Calendar>'
+            b"<UID>1</UID><Name>S</Name></Calendar></Calendars><CalendarUID>1</CalendarUID><Tasks>"
+            b"<Task><UID>1</UID><ID>1</ID><Name>A</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>"
+            b"<PredecessorLink><PredecessorUID>2</PredecessorUID><Type>1</Type></PredecessorLink></Task>"
+            b"<Task><UID>2</UID><ID>2</ID><Name>B</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>"
+            b"<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink></Task></Tasks></Project>",
+            "loop",
+        ),
+        (
+            b'<Project xmlns="http://schemas.microsoft.com/project"><StartDate>2026-01-05T08:00:00</StartDate><Calendars><Calendar>'
+            b"<UID>1</UID><Name>S</Name></Calendar></Calendars><CalendarUID>1</CalendarUID><Tasks>"
+            b"<Task><UID>7</UID><ID>1</ID><Name>Dig</Name><OutlineLevel>1</OutlineLevel><Duration>PT8H0M0S</Duration>"
+            b"<CalendarUID>9</CalendarUID></Task></Tasks></Project>",
+            "calendar 9",
+        ),
+        (
+            b'<Project xmlns="http://schemas.microsoft.com/project"><StartDate>1970-01-05T08:00:00</StartDate><Tasks>'
+            b"</Tasks></Project>",
+            "outside the supported range",
+        ),
+    ],
+)
+def test_bad_files_are_refused_by_name_and_nothing_is_stored(demo, tmp_path, content, message):
+    path = tmp_path / "bad.xml"
+    path.write_bytes(content)
+    before = (Project.objects.count(), Task.objects.count(), Plan.objects.count())
+    with pytest.raises(CommandError, match=message):
+        call_command("mspdi", "import", str(path), "--portfolio", "IT-PF", stdout=io.StringIO())
+    assert (Project.objects.count(), Task.objects.count(), Plan.objects.count()) == before
+
+
+def test_demo_plan_reschedules_after_an_edit_and_refuses_a_loop(demo):
+    plan = Plan.objects.get(project__code="P-001")
+    image = Task.objects.get(plan=plan, name="Pilot with 50 users")
+    done = Task.objects.get(plan=plan, name="All laptops replaced")
+    before = done.finish
+    services.task_update(demo["pm"], image, {"duration": image.duration + 5 * plan.minutes_per_day})
+    done.refresh_from_db()
+    assert done.finish > before and done.critical
+    # the office move waits for this milestone: it moved too
+    desks = Task.objects.get(plan__project__code="P-002", name="Move the desks")
+    assert desks.start >= done.finish
+    wave1 = Task.objects.get(plan=plan, name="Wave 1: head office")
+    with pytest.raises(services.ValidationError, match="loop"):
+        services.link_create(demo["pm"], done, wave1)
+    assert not Link.objects.filter(predecessor=done, successor=wave1).exists()
+
+
+def test_baselines_variance_and_schedule_suggestion(demo):
+    project = Project.objects.get(code="P-001")
+    plan = project.plan
+    suggestion = services.schedule_suggestion(project)
+    assert suggestion["rag"] in ("amber", "red") and suggestion["days_late"] > 0
+    variance = services.variance(plan)
+    done = Task.objects.get(plan=plan, name="All laptops replaced")
+    assert variance[done.pk]["finish"] > 0
+    baseline = services.baseline_save(demo["pm"], plan, "After the slip")
+    assert Baseline.objects.filter(plan=plan).count() == 2 and baseline.number == 1
+    with pytest.raises(services.ValidationError):
+        services.baseline_save(demo["pm"], plan, "After the slip")
+
+
+def test_api_tasks_links_and_permissions(demo):
+    from django.test import Client
+
+    project = Project.objects.get(code="P-001")
+    pm, dev = Client(), Client()
+    pm.force_login(demo["pm"])
+    dev.force_login(demo["dev"])
+    response = pm.post(
+        f"/api/plans/{project.pk}/tasks", {"name": "Extra training", "duration": 3}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    task = response.json()
+    assert task["duration_minutes"] == 3 * 480 and task["start"] is not None
+    milestone = Task.objects.get(plan=project.plan, name="All laptops replaced")
+    response = pm.post(
+        "/api/links", {"predecessor": task["id"], "successor": milestone.pk, "type": "FS"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    # a change needs If-Match; a stale one is refused
+    url = f"/api/tasks/{task['id']}"
+    assert pm.patch(url, {"duration": 90}, content_type="application/json").status_code == 428
+    current = pm.get(url)
+    response = pm.patch(url, {"duration": 90}, content_type="application/json", HTTP_IF_MATCH=current["ETag"])
+    assert response.status_code == 200
+    milestone.refresh_from_db()
+    assert milestone.critical
+    assert pm.patch(url, {"duration": 91}, content_type="application/json", HTTP_IF_MATCH=current["ETag"]).status_code == 409
+    # a developer sees the plan but may not change it
+    if dev.get(f"/api/plans/{project.pk}").status_code == 200:
+        assert dev.patch(url, {"duration": 1}, content_type="application/json", HTTP_IF_MATCH='"99"').status_code == 403
+    assert Client().get(f"/api/plans/{project.pk}").status_code in (401, 403)
+    feed = pm.get(f"/api/plans/{project.pk}/milestones.ics")
+    assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.content and b"All laptops replaced" in feed.content
+
+
+def test_gantt_edit_endpoint_moves_successors_and_names_errors(demo):
+    from django.test import Client
+
+    project = Project.objects.get(code="P-001")
+    client = Client()
+    client.force_login(demo["pm"])
+    image = Task.objects.get(plan=project.plan, name="Pilot with 50 users")
+    done = Task.objects.get(plan=project.plan, name="All laptops replaced")
+    before = done.finish
+    response = client.post(
+        f"/projects/{project.pk}/plan/edit/",
+        {"action": "task", "task": image.pk, "duration_days": 30},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    moved = next(t for t in response.json()["tasks"] if t["id"] == done.pk)
+    done.refresh_from_db()
+    assert done.finish > before and moved["finish"] == timezone.localtime(done.finish).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/projects/{project.pk}/plan/edit/",
+        {"action": "task", "task": image.pk, "duration_days": -1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "negative" in response.json()["error"]
+    page = client.get(f"/projects/{project.pk}/plan/")
+    assert page.status_code == 200 and b"gantt-data" in page.content
+
+
+def test_cross_project_page_and_import_job(demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client()
+    client.force_login(demo["pmo"])
+    # P-001's last milestone slipped against its baseline: the office move's wait shows on the page
+    page = client.get("/plans/dependencies/")
+    assert page.status_code == 200 and b"All laptops replaced" in page.content and b"Move the desks" in page.content
+    if not DATA.is_dir():
+        return
+    admin = Client()
+    admin.force_login(demo["admin"])
+    portfolio = Portfolio.objects.get(code="IT-PF")
+    upload = SimpleUploadedFile("links.xml", (DATA / "ms2010_task_links.xml").read_bytes(), content_type="text/xml")
+    response = admin.post("/api/plans/import", {"file": upload, "portfolio": portfolio.pk})
+    assert response.status_code == 202, response.content
+    jobs.run_pending()
+    job = admin.get(response.json()["url"]).json()
+    assert job["status"] == "succeeded", job
+    assert Task.objects.filter(plan__project__code=job["result"]["code"]).count() == 16
+
+
+def test_schedule_runs_as_a_job_for_large_plans(demo, settings):
+    settings.REGIE_PLAN_SYNC_LIMIT = 5
+    plan = Plan.objects.get(project__code="P-001")
+    task = Task.objects.get(plan=plan, name="Pilot survey")
+    services.task_update(demo["pm"], task, {"duration": task.duration + 480})
+    from regie.core.models import Job
+
+    job = Job.objects.filter(task="planning.schedule").latest("pk")
+    assert job.status == "queued"
+    jobs.run_pending()
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.progress_total
+    assert dt.timedelta(0) <= timezone.now() - Plan.objects.get(pk=plan.pk).scheduled_at < dt.timedelta(minutes=5)
