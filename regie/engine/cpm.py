@@ -579,8 +579,13 @@ class _Planner:
                     if a == b:
                         continue
                     # the lag and its percentage stay those of the link as drawn (percentages of the summary's duration)
-                    new = self._link(a, b, link[2], link[3] if link[4] != PERCENT else self.dur[p] * link[3] / 100.0,
-                                     link[4] if link[4] != PERCENT else (ELAPSED if self.tasks[p].elapsed else WORK))
+                    new = self._link(
+                        a,
+                        b,
+                        link[2],
+                        link[3] if link[4] != PERCENT else self.dur[p] * link[3] / 100.0,
+                        link[4] if link[4] != PERCENT else (ELAPSED if self.tasks[p].elapsed else WORK),
+                    )
                     self.preds[b].append(new)
                     self.succs[a].append(new)
 

@@ -838,10 +838,14 @@ def write(
     out.append(f"<Name>{_x(project.name)}</Name>\n<Title>{_x(project.title or project.name)}</Title>\n")
     if project.author:
         out.append(f"<Author>{_x(project.author)}</Author>\n")
-    out.append(f"<ScheduleFromStart>1</ScheduleFromStart>\n<StartDate>{_d(start)}</StartDate>\n<FinishDate>{_d(finish)}</FinishDate>\n")
+    out.append(
+        f"<ScheduleFromStart>1</ScheduleFromStart>\n<StartDate>{_d(start)}</StartDate>\n<FinishDate>{_d(finish)}</FinishDate>\n"
+    )
     out.append(f"<CriticalSlackLimit>{project.critical_slack_limit}</CriticalSlackLimit>\n")
     out.append(f"<CalendarUID>{default_uid}</CalendarUID>\n")
-    out.append(f"<MinutesPerDay>{project.minutes_per_day}</MinutesPerDay>\n<MinutesPerWeek>{project.minutes_per_week}</MinutesPerWeek>\n")
+    out.append(
+        f"<MinutesPerDay>{project.minutes_per_day}</MinutesPerDay>\n<MinutesPerWeek>{project.minutes_per_week}</MinutesPerWeek>\n"
+    )
     out.append(f"<DaysPerMonth>{project.days_per_month}</DaysPerMonth>\n<DurationFormat>7</DurationFormat>\n")
     if project.status_date:
         out.append(f"<StatusDate>{_d(project.status_date)}</StatusDate>\n")
@@ -959,7 +963,9 @@ def write(
     out.append("</Tasks>\n<Resources>\n")
     for resource in project.resources:
         kind = {"material": 0, "work": 1, "cost": 2}.get(resource.type, 1)
-        out.append(f"<Resource><UID>{resource.uid}</UID><ID>{resource.uid}</ID><Name>{_x(resource.name)}</Name><Type>{kind}</Type>")
+        out.append(
+            f"<Resource><UID>{resource.uid}</UID><ID>{resource.uid}</ID><Name>{_x(resource.name)}</Name><Type>{kind}</Type>"
+        )
         out.append("<IsNull>0</IsNull>")
         if resource.initials:
             out.append(f"<Initials>{_x(resource.initials)}</Initials>")

@@ -34,8 +34,22 @@ def gantt_data(plan: Plan, user: Any) -> dict[str, Any]:
     rows = list(
         Task.objects.filter(plan=plan)
         .order_by("position")
-        .values("id", "wbs", "name", "parent_id", "is_summary", "milestone", "start", "finish", "duration", "duration_unit",
-                "elapsed", "critical", "total_slack", "percent_complete")  # fmt: skip
+        .values(
+            "id",
+            "wbs",
+            "name",
+            "parent_id",
+            "is_summary",
+            "milestone",
+            "start",
+            "finish",
+            "duration",
+            "duration_unit",
+            "elapsed",
+            "critical",
+            "total_slack",
+            "percent_complete",
+        )  # fmt: skip
     )
     depth: dict[int, int] = {}
     baseline = {}
