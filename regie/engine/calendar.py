@@ -338,6 +338,11 @@ class Calendar:
             i = len(self._cum_end) - 1
         return self._ends[i] - (self._cum_end[i] - work)
 
+    def _intervals(self) -> tuple[list[int], list[int], list[int], list[int], int]:
+        """The expanded intervals (starts, ends, work before and at the end of each) and the first day not
+        expanded, for lookups of many values at once; call ``work`` around the dates first."""
+        return self._starts, self._ends, self._cum, self._cum_end, self._hi
+
     def _grow_forward(self) -> None:
         if self._hi > LAST_DAY:
             raise CalendarError(f"calendar {self.name}: the work runs past {LAST_DATE:%Y-%m-%d}")

@@ -28,12 +28,16 @@ Times are whole minutes on the axis of :mod:`regie.engine.calendar`; :func:`sche
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .calendar import Calendar, CalendarError, elapsed_calendar, from_minute, to_minute
+
+_np: Any = None  # NumPy, imported for the first large plan (see _Waves)
 
 FS, SS, FF, SF = "FS", "SS", "FF", "SF"
 LINK_TYPES = (FS, SS, FF, SF)
@@ -121,12 +125,26 @@ def schedule(
     progress: Callable[[float], None] | None = None,
 ) -> Schedule:
     """Schedule the plan from ``start``; raises :class:`ScheduleError` naming what is wrong."""
-    return _Planner(tasks, links, calendars, default_calendar, start, critical_slack_limit, progress).run()
+    # The run makes a few hundred thousand small objects and no reference cycles: without this, the
+    # cyclic garbage collector walks the whole heap (the plan included) again and again on a large plan.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Planner(tasks, links, calendars, default_calendar, start, critical_slack_limit, progress).run()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 _ELAPSED = elapsed_calendar()
 
 _CODES = {FS: 0, SS: 1, FF: 2, SF: 3}  # link types as small integers for the passes
+# the fields of a task that most tasks leave at their defaults, and those defaults
+_RARE_FIELDS = operator.attrgetter(
+    "constraint", "remaining", "assignments", "elapsed", "milestone", "manual", "constraint_date", "deadline", "actual_start",
+    "actual_finish",
+)  # fmt: skip
+_RARE_DEFAULTS = (ASAP, None, (), False, False, False, None, None, None, None)
 _CONSTRAINT_SET = frozenset(CONSTRAINTS)
 _LINK_TYPE_SET = frozenset(LINK_TYPES)
 _LAG_KIND_SET = frozenset(LAG_KINDS)
@@ -190,9 +208,10 @@ class _Planner:
     Links are kept as tuples ``(predecessor, successor, type, lag, lag kind, type code, lag in minutes,
     elapsed lag)``, the last three worked out once. Most tasks in a large plan are "plain" (as soon as
     possible, no progress, not manual, not elapsed, no milestone, no deadline, no driving assignments):
-    the passes handle those inline with the calendars' remembered answers; every other task goes
-    through the general rules (``_forward_one``, ``_backward_one``), which give the same dates for a
-    plain task, only more slowly.
+    the passes handle those inline with the calendars' remembered answers and keep their dates' working
+    minutes (``wes``, ``wef``, ``wls``, ``wlf``) for the slack; every other task goes through the general
+    rules (``_forward_one``, ``_backward_one``, ``_total_slack``, ``_free_slack``), which give the same
+    results for a plain task, only more slowly.
     """
 
     def __init__(self, tasks, links, calendars, default_calendar, start, critical_slack_limit, progress):
@@ -242,20 +261,23 @@ class _Planner:
         n = self.n
         names = [task.calendar for task in tasks]
         durations = [task.duration for task in tasks]
-        constraints = [task.constraint for task in tasks]
-        remaining = [task.remaining for task in tasks]
-        assignments = [task.assignments for task in tasks]
-        given_remaining = [i for i, r in enumerate(remaining) if r is not None]
-        dated = [i for i, c in enumerate(constraints) if c != ASAP]
-        assigned = [i for i, a in enumerate(assignments) if a]
+        # the fields that most tasks leave as they are: only the tasks that set one of them are looked at further
+        rows = list(map(_RARE_FIELDS, tasks))
+        odd = [i for i, row in enumerate(rows) if row != _RARE_DEFAULTS]
+        self.odd = odd
+        columns: list[list[Any]] = [[default] * n for default in _RARE_DEFAULTS]
+        for i in odd:
+            for column, value in zip(columns, rows[i], strict=True):
+                column[i] = value
+        (constraints, remaining, assignments, elapsed, milestone, manual, constraint_dates, deadlines, actual_starts,
+         actual_finishes) = columns  # fmt: skip
         try:
-            used = set(names)
             valid = (
-                all(calendars.get(name or default_calendar) is not None for name in used)
+                all(calendars.get(name or default_calendar) is not None for name in set(names))
                 and (not durations or min(durations) >= 0)
-                and set(constraints) <= _CONSTRAINT_SET
-                and all(tasks[i].constraint_date is not None for i in dated if constraints[i] in DATED_CONSTRAINTS)
-                and all(remaining[i] >= 0 for i in given_remaining)
+                and all(constraints[i] in _CONSTRAINT_SET for i in odd)
+                and all(constraint_dates[i] is not None for i in odd if constraints[i] in DATED_CONSTRAINTS)
+                and all(remaining[i] is None or remaining[i] >= 0 for i in odd)
             )
         except Exception:  # noqa: BLE001 - anything odd: the checks below name the task, as they always did
             valid = False
@@ -271,8 +293,17 @@ class _Planner:
 
         by_name = {name: remembered(calendars[name or default_calendar]) for name in set(names)}
         self.cal: list[_Memo] = [by_name[name] for name in names]
+        # each calendar as a number (for the vectors): its place in calendar_list
+        memos = list({id(m): m for m in by_name.values()}.values())
+        self.calendar_list = [m.calendar for m in memos]
+        number = {name: next(k for k, m in enumerate(memos) if m is found) for name, found in by_name.items()}
+        self.calendar_kind = [number[name] for name in names]
+        tables = {name: (m.w, m.s, m.f) for name, m in by_name.items()}
+        self.tables: list[tuple[dict, dict, dict]] = [tables[name] for name in names]
         self.driving: list[list[tuple[_Memo, float]] | None] = [None] * n
-        for i in assigned:
+        for i in odd:
+            if not assignments[i]:
+                continue
             driving = []
             for cal_name, work, units in assignments[i]:
                 found = calendars.get(cal_name or default_calendar)
@@ -281,12 +312,19 @@ class _Planner:
                 if work > 0 and units > 0:
                     driving.append((remembered(found), work / units))
             self.driving[i] = driving or None
-        self.dur: list[int] = [int(round(d)) for d in durations]
+        if set(map(type, durations)) <= {int}:
+            self.dur: list[int] = durations
+        else:
+            self.dur = [int(round(d)) for d in durations]
         self.rem: list[int] = list(self.dur)
-        for i in given_remaining:
-            self.rem[i] = int(round(remaining[i]))
+        for i in odd:
+            if remaining[i] is not None:
+                self.rem[i] = int(round(remaining[i]))
         self.constraint = constraints
-        self.elapsed = [task.elapsed for task in tasks]
+        self.elapsed = elapsed
+        self.milestone = milestone
+        self.manual = manual
+        self.dates = (constraint_dates, deadlines, actual_starts, actual_finishes)
         self.calendar_default = remembered(calendars[default_calendar])
 
     def _check_tasks(self, calendars, default_calendar) -> None:
@@ -337,6 +375,7 @@ class _Planner:
         ]
         elapsed_lags = [elapsed[p] if kind == PERCENT else kind == ELAPSED for p, kind in zip(ps, kinds, strict=True)]
         self.raw_links: list[tuple] = list(zip(ps, ss, types, lags, kinds, codes, minutes, elapsed_lags, strict=True))
+        self.link_columns = (ps, ss, codes, minutes, elapsed_lags)
 
     def _check_links(self, links) -> None:
         """The checks of every link in order: raises for the first link at fault."""
@@ -363,6 +402,24 @@ class _Planner:
     def _check_outline(self) -> None:
         parent = self.parent
         fine = [False] * self.n  # the summary tasks above it contain no loop
+        # only summary tasks can be part of a loop: when none is, there is nothing to name
+        children = self.children
+        for i in [i for i, kids in enumerate(children) if kids]:
+            path = []
+            p = i
+            while p >= 0 and not fine[p]:
+                if p in path:
+                    break
+                path.append(p)
+                p = parent[p]
+            else:
+                for j in path:
+                    fine[j] = True
+                continue
+            break
+        else:
+            return
+        fine = [False] * self.n
         for i in range(self.n):
             if fine[i]:
                 continue
@@ -392,8 +449,9 @@ class _Planner:
 
     def _minutes(self, values: list, what: str) -> list[int | None]:
         result: list[int | None] = [None] * self.n
-        for i in [i for i, value in enumerate(values) if value is not None]:
-            result[i] = self._minute(i, values[i], what)
+        for i in self.odd:
+            if values[i] is not None:
+                result[i] = self._minute(i, values[i], what)
         return result
 
     def _add(self, i: int, t: int, d: int) -> int:
@@ -450,6 +508,90 @@ class _Planner:
         tasks = self.tasks
         summary = self.summary
         leaves = [i for i in range(n) if not summary[i]]
+        summary_links = self._leaf_links()
+        preds = self.preds
+        constraint_dates, deadlines, actual_starts, actual_finishes = self.dates
+        self.constraint_minute = self._minutes(constraint_dates, "constraint date")
+        self.deadline_minute = self._minutes(deadlines, "deadline")
+        self.actual_start = self._minutes(actual_starts, "actual start")
+        self.actual_finish = self._minutes(actual_finishes, "actual finish")
+        odd, manual, elapsed, milestone, driving, constraint = (
+            self.odd,
+            self.manual,
+            self.elapsed,
+            self.milestone,
+            self.driving,
+            self.constraint,
+        )
+        for i in odd:
+            if manual[i] and (tasks[i].start is None or tasks[i].finish is None):
+                raise ScheduleError(f"task {tasks[i].id}: a manually scheduled task needs a start and a finish")
+        # plain tasks: see the class's description
+        plain = [True] * n
+        self.plain_milestones: list[int] = []  # tasks that would be plain if they were not milestones
+        for i in odd:
+            if (
+                constraint[i] != ASAP
+                or manual[i]
+                or elapsed[i]
+                or deadlines[i] is not None
+                or actual_starts[i] is not None
+                or actual_finishes[i] is not None
+                or driving[i] is not None
+            ):
+                plain[i] = False
+            elif milestone[i]:
+                plain[i] = False
+                self.plain_milestones.append(i)
+        self.plain = plain
+        self.slack_done = plain  # the tasks whose slack the backward pass works out
+        self.es = [0] * n
+        self.ef = [0] * n
+        self.ls = [0] * n
+        self.lf = [0] * n
+        self.wes = [0] * n  # working minutes (on the task's calendar) at the early start, … of plain tasks
+        self.wef = [0] * n
+        self.wls = [0] * n
+        self.wlf = [0] * n
+        self.total = [0] * n
+        self.free = [0] * n
+        self.critical = [False] * n
+        self.push = [0] * n  # working minutes by which the links would push a constrained task later
+        self.computed_ls = [0] * n  # late start from the late finish, before an actual start replaces it
+        self.alap_pass = False
+        self.expanded: list[tuple] = []
+        order = self._summary_passes(leaves, summary_links) if summary_links else self._order(leaves)
+        waves = _Waves.prepare(self, leaves)
+        if waves is not None and not waves.forward():
+            waves = None
+        if waves is None:
+            self._forward(order)
+        ef = self.ef
+        self.finish = max(map(ef.__getitem__, leaves), default=self.start)
+        if not (waves and waves.backward()):
+            self._backward(order)
+        alap = [i for i in odd if constraint[i] == ALAP and not summary[i]]
+        if alap:
+            self.alap_pass = True
+            # in this pass links from as-late-as-possible tasks count from their late dates
+            is_alap = [False] * n
+            for i in alap:
+                is_alap[i] = True
+            self.plain = [plain[i] and not any(is_alap[link[0]] for link in preds[i]) for i in range(n)]
+            self._forward(order)
+            es, tables, wes, wef = self.es, self.tables, self.wes, self.wef
+            for i in leaves:
+                if plain[i] and not self.plain[i]:
+                    wes[i] = tables[i][0][es[i]]
+                    wef[i] = tables[i][0][ef[i]]
+            self.plain = plain
+        return self._results(order, leaves)
+
+    def _leaf_links(self) -> list[tuple]:
+        """Predecessors and successors of each task from the links between leaves; the links to or from
+        summary tasks are returned."""
+        n = self.n
+        summary = self.summary
         self.preds: list[list[tuple]] = [[] for _ in range(n)]
         self.succs: list[list[tuple]] = [[] for _ in range(n)]
         preds, succs = self.preds, self.succs
@@ -465,52 +607,48 @@ class _Planner:
             for link in self.raw_links:
                 preds[link[1]].append(link)
                 succs[link[0]].append(link)
-        self.constraint_minute = self._minutes([t.constraint_date for t in tasks], "constraint date")
-        deadlines = [t.deadline for t in tasks]
-        self.deadline_minute = self._minutes(deadlines, "deadline")
-        self.actual_start = self._minutes([t.actual_start for t in tasks], "actual start")
-        self.actual_finish = self._minutes([t.actual_finish for t in tasks], "actual finish")
-        manual = [i for i, t in enumerate(tasks) if t.manual]
-        for i in manual:
-            if tasks[i].start is None or tasks[i].finish is None:
-                raise ScheduleError(f"task {tasks[i].id}: a manually scheduled task needs a start and a finish")
-        # plain tasks: see the class's description
-        plain = [c == ASAP for c in self.constraint]
-        for i in manual:
-            plain[i] = False
-        for values in (self.actual_start, self.actual_finish, self.driving, deadlines):
-            for i in [i for i, value in enumerate(values) if value is not None]:
-                plain[i] = False
-        for i in [i for i, t in enumerate(tasks) if t.elapsed or t.milestone]:
-            plain[i] = False
-        self.plain = plain
-        self.es = [0] * n
-        self.ef = [0] * n
-        self.ls = [0] * n
-        self.lf = [0] * n
-        self.push = [0] * n  # working minutes by which the links would push a constrained task later
-        self.computed_ls = [0] * n  # late start from the late finish, before an actual start replaces it
-        self.alap_pass = False
-        order = self._order(leaves)
-        self._forward(order)
-        if summary_links:
+        return summary_links
+
+    def _summary_passes(self, leaves: list[int], summary_links: list[tuple]) -> list[int]:
+        """Expand the links of summary tasks onto their leaves; the order of the leaves with them.
+
+        A start-start or start-finish link from a summary task applies to its earliest leaf: a first
+        forward pass without the summary links finds it. That pass is needed only for those leaves and
+        the tasks before them (every date it gives is computed again), and only when there are such links;
+        its progress is reported all the same.
+        """
+        summary = self.summary
+        wanted: list[int] = []
+        for link in summary_links:
+            if summary[link[0]] and link[2] in (SS, SF):
+                wanted += self._leaves_under(link[0])
+        if wanted:
+            needed = [False] * self.n
+            preds = self.preds
+            while wanted:
+                i = wanted.pop()
+                if not needed[i]:
+                    needed[i] = True
+                    wanted += [link[0] for link in preds[i] if not needed[link[0]]]
+            self._forward(self._order(leaves), needed)
             self._expand_summary_links(summary_links)
+            return self._order(leaves)
+        self._expand_summary_links(summary_links)
+        try:
             order = self._order(leaves)
-            self._forward(order)
-        ef = self.ef
-        self.finish = max((ef[i] for i in leaves), default=self.start)
-        self._backward(order)
-        alap = [i for i in leaves if self.constraint[i] == ALAP]
-        if alap:
-            self.alap_pass = True
-            # in this pass links from as-late-as-possible tasks count from their late dates
-            is_alap = [False] * n
-            for i in alap:
-                is_alap[i] = True
-            self.plain = [plain[i] and not any(is_alap[link[0]] for link in preds[i]) for i in range(n)]
-            self._forward(order)
-            self.plain = plain
-        return self._results(order)
+        except LoopError:
+            expanded = self.preds, self.succs
+            self._leaf_links()
+            self._order(leaves)  # a loop among the leaves alone is the one to name
+            self.preds, self.succs = expanded
+            self._skip(leaves)
+            raise
+        self._skip(leaves)
+        return order
+
+    def _skip(self, leaves: list[int]) -> None:
+        for _block in self._blocks(leaves, 0.45, 0.0):
+            pass
 
     def _order(self, leaves: list[int]) -> list[int]:
         """Leaves in an order where every predecessor comes first (Kahn); a loop is named."""
@@ -588,6 +726,7 @@ class _Planner:
                     )
                     self.preds[b].append(new)
                     self.succs[a].append(new)
+                    self.expanded.append(new)
 
     def _early_candidate(self, link, i: int) -> int:
         p, _s, kind = link[0], link[1], link[2]
@@ -616,22 +755,23 @@ class _Planner:
             report(first * count / max(1, total) + offset)
             yield order[count : count + step]
 
-    def _forward(self, order: list[int]) -> None:
-        es, ef = self.es, self.ef
+    def _forward(self, order: list[int], only: list[bool] | None = None) -> None:
+        es, ef, wes, wef = self.es, self.ef, self.wes, self.wef
         preds, plain, dur, rem = self.preds, self.plain, self.dur, self.rem
-        cal = self.cal
+        tables = self.tables
         start = self.start
         general = self._forward_one
         actual_finish = self.actual_finish
         # a finished predecessor's start-start links count from its actual start
         done_start = [a if f is not None else None for a, f in zip(self.actual_start, actual_finish, strict=True)]
         for block in self._blocks(order, 0.45, 0.45 if self.alap_pass else 0.0):
+            if only is not None:
+                block = [i for i in block if only[i]]
             for i in block:
                 if not plain[i]:
                     general(i)
                     continue
-                memo = cal[i]
-                work, start_of, finish_of = memo.w, memo.s, memo.f
+                work, start_of, finish_of = tables[i]
                 best = -1
                 sf = False
                 for link in preds[i]:
@@ -673,11 +813,18 @@ class _Planner:
                 w = work[best]
                 early_start = start_of[w]
                 d = dur[i]
-                early_finish = finish_of[w + d] if d else early_start
-                if sf:
-                    early_finish = self._sf_finish(i, early_finish)
                 es[i] = early_start
-                ef[i] = early_finish
+                wes[i] = w
+                if sf:
+                    early_finish = self._sf_finish(i, finish_of[w + d] if d else early_start)
+                    ef[i] = early_finish
+                    wef[i] = work[early_finish]
+                elif d:
+                    ef[i] = finish_of[w + d]
+                    wef[i] = w + d
+                else:
+                    ef[i] = early_start
+                    wef[i] = w
 
     def _sf_finish(self, i: int, early_finish: int) -> int:
         for link in self.preds[i]:
@@ -764,44 +911,54 @@ class _Planner:
         return value if value < self.finish else self.finish
 
     def _backward(self, order: list[int]) -> None:
-        ls, lf, computed_ls = self.ls, self.lf, self.computed_ls
+        """The late dates; for plain tasks also the slack (as ``_total_slack`` and ``_free_slack`` give it
+        when no task is as late as possible; otherwise ``_results`` works it out again)."""
+        es, ef, ls, lf, computed_ls = self.es, self.ef, self.ls, self.lf, self.computed_ls
+        wes, wef, wls, wlf = self.wes, self.wef, self.wls, self.wlf
+        total, free, critical, limit = self.total, self.free, self.critical, self.limit
         succs, plain, dur, rem = self.succs, self.plain, self.dur, self.rem
         actual_finish = self.actual_finish
-        cal = self.cal
+        tables = self.tables
         finish = self.finish
         general = self._backward_one
-        backwards = order[::-1]
-        for block in self._blocks(backwards, 0.45, 0.45):
+        for block in self._blocks(order[::-1], 0.45, 0.45):
             for i in block:
                 if not plain[i]:
                     general(i)
                     continue
-                memo = cal[i]
-                work, start_of, finish_of = memo.w, memo.s, memo.f
+                work, start_of, finish_of = tables[i]
+                at_start, at_finish = wes[i], wef[i]
                 best = None
+                room = None  # the free slack
                 for link in succs[i]:
                     s = link[1]
                     if actual_finish[s] is not None:
                         continue
                     code = link[5]
+                    lag = link[6]
                     if code == 0:  # FS
                         v = computed_ls[s]
+                        value = work[es[s]] - at_finish - lag
                     elif code == 1:  # SS
                         v = start_of[work[ls[s]]]
+                        value = work[es[s]] - at_start - lag
                     elif code == 2:  # FF
                         v = lf[s]
+                        value = work[ef[s]] - at_finish - lag
                     else:  # SF
                         v = lf[s]
                         d = dur[i]
                         if d:
                             v = finish_of[work[v] + d]
-                    lag = link[6]
+                        value = work[ef[s]] - at_start - lag
+                    if room is None or value < room:
+                        room = value
                     if lag:
                         if link[7]:
                             v -= lag
                         else:
-                            other = cal[s]  # the lag counts on the successor's calendar
-                            v = other.f[other.w[v] - lag] if lag < 0 else other.s[other.w[v] - lag]
+                            other_work, other_start, other_finish = tables[s]  # the lag counts on the successor's calendar
+                            v = other_finish[other_work[v] - lag] if lag < 0 else other_start[other_work[v] - lag]
                     if code == 1:
                         d = dur[i]
                         if d:
@@ -817,6 +974,16 @@ class _Planner:
                 lf[i] = late_finish
                 computed_ls[i] = late_start
                 ls[i] = late_start
+                wlf[i] = w
+                wls[i] = w - d
+                slack = w - d - at_start
+                if w - at_finish < slack:
+                    slack = w - at_finish
+                total[i] = slack
+                if room is None:
+                    room = slack
+                free[i] = room if room > 0 else 0
+                critical[i] = slack <= limit
 
     def _backward_one(self, i: int) -> None:
         task = self.tasks[i]
@@ -860,82 +1027,62 @@ class _Planner:
             return b - a
         return self.cal[i].between(a, b)
 
-    def _results(self, order: list[int]) -> Schedule:
-        n = self.n
+    def _results(self, order: list[int], leaves: list[int]) -> Schedule:
         es, ef, ls, lf = self.es, self.ef, self.ls, self.lf
-        cal, plain, succs = self.cal, self.plain, self.succs
+        cal, plain = self.cal, self.plain
         actual_start, actual_finish = self.actual_start, self.actual_finish
         constraint = self.constraint
+        total, free, critical, limit = self.total, self.free, self.critical, self.limit
         # the dates shown: the late ones for as-late-as-possible tasks
         shown_start = list(es)
         shown_finish = list(ef)
-        for i in [i for i, c in enumerate(constraint) if c == ALAP]:
-            shown_start[i] = ls[i]
-            shown_finish[i] = lf[i]
-        total = [0] * n
-        free = [0] * n
-        total_slack, free_slack = self._total_slack, self._free_slack
-        for i in order:
-            if not plain[i]:
-                total[i] = slack = total_slack(i)
-                free[i] = free_slack(i, slack)
-                continue
-            work = cal[i].w
-            start_work = work[es[i]]
-            finish_work = work[ef[i]]
-            start_slack = work[ls[i]] - start_work
-            slack = work[lf[i]] - finish_work
-            if start_slack < slack:
-                slack = start_slack
-            total[i] = slack
-            best = None
-            for link in succs[i]:
-                s = link[1]
-                if actual_finish[s] is not None:
-                    continue
-                code = link[5]
-                if code == 0:
-                    value = work[shown_start[s]] - finish_work
-                elif code == 1:
-                    value = work[shown_start[s]] - start_work
-                elif code == 2:
-                    value = work[shown_finish[s]] - finish_work
-                else:
-                    value = work[shown_finish[s]] - start_work
-                value -= link[6]
-                if best is None or value < best:
-                    best = value
-            if best is None:
-                best = slack
-            free[i] = best if best > 0 else 0
-        limit = self.limit
-        critical = [False] * n
-        for i in order:
-            critical[i] = total[i] <= limit and actual_finish[i] is None
-        start = list(shown_start)
-        finish = list(shown_finish)
-        for i in [i for i, value in enumerate(actual_start) if value is not None]:
-            start[i] = actual_start[i]
-        for i in [i for i, value in enumerate(actual_finish) if value is not None]:
-            finish[i] = actual_finish[i]
+        for i in self.odd:
+            if constraint[i] == ALAP:
+                shown_start[i] = ls[i]
+                shown_finish[i] = lf[i]
+        if self.alap_pass:
+            self._plain_slack(leaves, shown_start, shown_finish)
+        summary = self.summary
+        done = plain if self.alap_pass else self.slack_done
+        for i in self.odd:
+            if not done[i] and not summary[i]:
+                total[i] = slack = self._total_slack(i)
+                free[i] = self._free_slack(i, slack)
+                critical[i] = slack <= limit and actual_finish[i] is None
+        start = shown_start
+        finish = shown_finish
+        for i in self.odd:
+            if actual_start[i] is not None:
+                start[i] = actual_start[i]
+            if actual_finish[i] is not None:
+                finish[i] = actual_finish[i]
         # summary roll-up, children before parents
         durations = self.dur
         summaries = self._summaries_bottom_up()
         if summaries:
             durations = list(durations)
+        alap = {i for i in self.odd if constraint[i] == ALAP}
+        get_start, get_finish, get_es, get_ef = start.__getitem__, finish.__getitem__, es.__getitem__, ef.__getitem__
+        get_ls, get_lf, get_critical = ls.__getitem__, lf.__getitem__, critical.__getitem__
         for i in summaries:
             kids = self.children[i]
-            start[i] = min(start[j] for j in kids)
-            finish[i] = max(finish[j] for j in kids)
-            es[i] = min(ls[j] if constraint[j] == ALAP else es[j] for j in kids)
-            ef[i] = max(lf[j] if constraint[j] == ALAP else ef[j] for j in kids)
-            ls[i] = min(ls[j] for j in kids)
-            lf[i] = max(lf[j] for j in kids)
-            critical[i] = any(critical[j] for j in kids)
-            total[i] = min(cal[i].between(es[i], ls[i]), cal[i].between(ef[i], lf[i]))
+            start[i] = min(map(get_start, kids))
+            finish[i] = max(map(get_finish, kids))
+            if alap.isdisjoint(kids):
+                es[i] = min(map(get_es, kids))
+                ef[i] = max(map(get_ef, kids))
+            else:
+                es[i] = min(ls[j] if j in alap else es[j] for j in kids)
+                ef[i] = max(lf[j] if j in alap else ef[j] for j in kids)
+            ls[i] = min(map(get_ls, kids))
+            lf[i] = max(map(get_lf, kids))
+            critical[i] = any(map(get_critical, kids))
+            work = cal[i].w
+            total[i] = min(work[ls[i]] - work[es[i]], work[lf[i]] - work[ef[i]])
             free[i] = total[i]
-            durations[i] = cal[i].between(start[i], finish[i])
-        moments = _Memory(from_minute)
+            durations[i] = work[finish[i]] - work[start[i]]
+        # each distinct minute becomes a datetime once
+        moments = {minute: from_minute(minute) for minute in {*start, *finish, *es, *ef, *ls, *lf}}
         moment = moments.__getitem__
         results = dict(
             zip(
@@ -966,23 +1113,52 @@ class _Planner:
             order=[ids[i] for i in order],
         )
 
+    def _plain_slack(self, leaves: list[int], shown_start: list[int], shown_finish: list[int]) -> None:
+        """The slack of plain tasks, as ``_total_slack`` and ``_free_slack`` give it (after an ALAP pass)."""
+        wes, wef, wls, wlf = self.wes, self.wef, self.wls, self.wlf
+        total, free, critical, limit = self.total, self.free, self.critical, self.limit
+        tables, plain, succs, actual_finish = self.tables, self.plain, self.succs, self.actual_finish
+        for i in leaves:
+            if not plain[i]:
+                continue
+            work = tables[i][0]
+            at_start, at_finish = wes[i], wef[i]
+            slack = wls[i] - at_start
+            if wlf[i] - at_finish < slack:
+                slack = wlf[i] - at_finish
+            room = None
+            for link in succs[i]:
+                s = link[1]
+                if actual_finish[s] is not None:
+                    continue
+                code = link[5]
+                if code == 0:
+                    value = work[shown_start[s]] - at_finish
+                elif code == 1:
+                    value = work[shown_start[s]] - at_start
+                elif code == 2:
+                    value = work[shown_finish[s]] - at_finish
+                else:
+                    value = work[shown_finish[s]] - at_start
+                value -= link[6]
+                if room is None or value < room:
+                    room = value
+            if room is None:
+                room = slack
+            total[i] = slack
+            free[i] = room if room > 0 else 0
+            critical[i] = slack <= limit
+
     def _summaries_bottom_up(self) -> list[int]:
         parent = self.parent
-        depth = [-1] * self.n
-        for i in range(self.n):
-            if depth[i] >= 0:
-                continue
-            path = []
-            j = i
-            while j >= 0 and depth[j] < 0:
-                path.append(j)
-                j = parent[j]
-            d = depth[j] if j >= 0 else -1
-            for k in reversed(path):
+        depth = {}
+        for i in itertools.compress(range(self.n), self.summary):
+            d, p = 0, parent[i]
+            while p >= 0:
                 d += 1
-                depth[k] = d
-        summary = self.summary
-        return sorted((i for i in range(self.n) if summary[i]), key=lambda i: -depth[i])
+                p = parent[p]
+            depth[i] = -d
+        return sorted(depth, key=depth.__getitem__)
 
     def _total_slack(self, i: int) -> int:
         if self.constraint[i] == ALAP:
@@ -1025,3 +1201,451 @@ class _Planner:
         if best is None:
             best = total
         return best if best > 0 else 0
+
+
+# -- large plans: the passes level by level, with NumPy ---------------------------------------------
+
+_OFFSET = 1 << 34  # calendars side by side on one axis: calendar k's minutes and working minutes + k * _OFFSET
+
+
+class _Axis:
+    """The intervals of several calendars on one axis, for vectorised ``work``, ``start_of`` and ``finish_of``.
+
+    Each operation also checks that every value lies where the calendar is already expanded; ``grow``
+    expands the calendars (with their own methods) around the values that did not.
+    """
+
+    def __init__(self, calendars: list[Calendar]):
+        self.calendars = calendars
+        self.build()
+
+    def build(self) -> None:
+        starts, ends, cum, cum_end, lo_t, hi_t, lo_w, hi_w = [], [], [], [], [], [], [], []
+        for k, calendar in enumerate(self.calendars):
+            c_starts, c_ends, c_cum, c_cum_end, hi_day = calendar._intervals()
+            offset = k * _OFFSET
+            starts.append(_np.asarray(c_starts, dtype=_np.int64) + offset)
+            ends.append(_np.asarray(c_ends, dtype=_np.int64) + offset)
+            cum.append(_np.asarray(c_cum, dtype=_np.int64) + offset)
+            cum_end.append(_np.asarray(c_cum_end, dtype=_np.int64) + offset)
+            lo_t.append(c_starts[0])
+            hi_t.append(hi_day * 1440)
+            lo_w.append(c_cum[0])
+            hi_w.append(c_cum_end[-1])
+        self.starts = _np.concatenate(starts)
+        self.ends = _np.concatenate(ends)
+        self.cum = _np.concatenate(cum)
+        self.cum_end = _np.concatenate(cum_end)
+        self.lo_t = _np.asarray(lo_t, dtype=_np.int64)
+        self.hi_t = _np.asarray(hi_t, dtype=_np.int64)
+        self.lo_w = _np.asarray(lo_w, dtype=_np.int64)
+        self.hi_w = _np.asarray(hi_w, dtype=_np.int64)
+        self.bad: list[tuple[str, int, int]] = []
+
+    def work(self, t, k):
+        """Working minutes (with the calendar's offset) at clock minutes ``t`` on calendars ``k``."""
+        ok = (t >= self.lo_t[k]) & (t < self.hi_t[k])
+        if not ok.all():
+            self._note("work", t, k, ok)
+        x = t + k * _OFFSET
+        i = self.starts.searchsorted(x, "right") - 1
+        return self.cum[i] + _np.minimum(x, self.ends[i]) - self.starts[i]
+
+    def start_of(self, w, k):
+        true = w - k * _OFFSET
+        ok = (true >= self.lo_w[k]) & (true < self.hi_w[k])
+        if not ok.all():
+            self._note("start_of", true, k, ok)
+        i = self.cum.searchsorted(w, "right") - 1
+        return self.starts[i] + w - self.cum[i] - k * _OFFSET
+
+    def finish_of(self, w, k):
+        true = w - k * _OFFSET
+        ok = (true > self.lo_w[k]) & (true <= self.hi_w[k])
+        if not ok.all():
+            self._note("finish_of", true, k, ok)
+        i = _np.minimum(self.cum_end.searchsorted(w, "left"), len(self.cum_end) - 1)
+        return self.ends[i] - (self.cum_end[i] - w) - k * _OFFSET
+
+    def _note(self, what: str, values, k, ok) -> None:
+        wrong = ~ok
+        for calendar in _np.unique(k[wrong]).tolist():
+            chosen = values[wrong & (k == calendar)]
+            self.bad.append((what, calendar, int(chosen.min())))
+            self.bad.append((what, calendar, int(chosen.max())))
+
+    def grow(self) -> None:
+        """Expand the calendars over the values that were out of reach (raises as the calendar does)."""
+        for what, k, value in self.bad:
+            getattr(self.calendars[k], what)(value)
+        self.build()
+
+
+class _Waves:
+    """The forward and backward passes of plain tasks computed a level at a time with NumPy.
+
+    A task's level is one more than its predecessors' highest; the tasks of one level do not depend on
+    each other. Plain tasks (and in the forward pass, only those without a start-finish predecessor) of
+    a level are computed together with the same arithmetic as the loops in :meth:`_Planner._forward` and
+    :meth:`_Planner._backward`; the others of the level go through the general rules one by one. The
+    result is the same as the loops'; it pays off for plans of many tasks in few levels.
+    """
+
+    MIN_TASKS = 3000  # below this, the loops are as fast
+    MIN_WIDTH = 40  # tasks per level on average
+
+    @classmethod
+    def prepare(cls, planner: _Planner, leaves: list[int]) -> _Waves | None:
+        global _np
+        if len(leaves) < cls.MIN_TASKS:
+            return None
+        if _np is None:
+            try:
+                import numpy
+            except ImportError:  # pragma: no cover - the loops do the same, more slowly
+                return None
+            _np = numpy
+        try:
+            waves = cls(planner, leaves)
+        except IndexError:  # a calendar without working time near the start: the loops deal with it
+            return None
+        return waves if waves.levels and len(leaves) >= cls.MIN_WIDTH * len(waves.levels) else None
+
+    def __init__(self, planner: _Planner, leaves: list[int]):
+        np = _np
+        self.planner = planner
+        n = planner.n
+        ps, ss, codes, minutes, elapsed_lags = planner.link_columns
+        summary = np.asarray(planner.summary, dtype=bool)
+        P = np.asarray(ps, dtype=np.int64)
+        S = np.asarray(ss, dtype=np.int64)
+        code = np.asarray(codes, dtype=np.int64)
+        lag = np.asarray(minutes, dtype=np.int64)
+        lel = np.asarray(elapsed_lags, dtype=bool)
+        keep = ~(summary[P] | summary[S])
+        P, S, code, lag, lel = P[keep], S[keep], code[keep], lag[keep], lel[keep]
+        if planner.expanded:
+            extra = list(zip(*planner.expanded, strict=True))
+            P = np.concatenate([P, np.asarray(extra[0], dtype=np.int64)])
+            S = np.concatenate([S, np.asarray(extra[1], dtype=np.int64)])
+            code = np.concatenate([code, np.asarray(extra[5], dtype=np.int64)])
+            lag = np.concatenate([lag, np.asarray(extra[6], dtype=np.int64)])
+            lel = np.concatenate([lel, np.asarray(extra[7], dtype=bool)])
+        self.n = n
+        # levels (Kahn, a frontier at a time)
+        by_p = np.argsort(P, kind="stable")
+        p_sorted, s_by_p = P[by_p], S[by_p]
+        first = np.searchsorted(p_sorted, np.arange(n + 1))
+        indegree = np.bincount(S, minlength=n)
+        is_leaf = ~summary
+        level = np.full(n, -1, dtype=np.int64)
+        frontier = np.flatnonzero(is_leaf & (indegree == 0))
+        levels = []
+        depth = 0
+        while frontier.size:
+            level[frontier] = depth
+            levels.append(frontier)
+            counts = first[frontier + 1] - first[frontier]
+            total = int(counts.sum())
+            if not total:
+                break
+            starts = np.repeat(first[frontier] - np.cumsum(counts) + counts, counts) + np.arange(total)
+            reached, counts = np.unique(s_by_p[starts], return_counts=True)
+            indegree[reached] -= counts
+            frontier = reached[indegree[reached] == 0]
+            depth += 1
+        if sum(len(f) for f in levels) != len(leaves):
+            self.levels = []  # a loop: the loops name it
+            return
+        self.levels = levels
+        self.level = level
+        self.P, self.S, self.code, self.lag, self.lel = P, S, code, lag, lel
+        plain = np.asarray(planner.plain, dtype=bool)
+        # milestones that are plain but for being milestones: the vectors apply their rules too
+        self.milestone = np.zeros(n, dtype=bool)
+        self.milestone[planner.plain_milestones] = True
+        self.plain = plain | self.milestone
+        self.dur = np.asarray(planner.dur, dtype=np.int64)
+        self.rem = np.asarray(planner.rem, dtype=np.int64)
+        calendars = planner.calendar_list
+        self.kind = np.asarray(planner.calendar_kind, dtype=np.int64)
+        for calendar in calendars:
+            calendar.work(planner.start)  # expanded around the start at least
+        self.axis = _Axis(calendars)
+
+    def _groups(self, key_task, eligible):
+        """Links grouped by level of ``key_task`` (the successor or the predecessor), sorted by that task."""
+        np = _np
+        level = self.level[key_task]
+        keep = eligible
+        order = np.lexsort((key_task[keep], level[keep]))
+        index = np.flatnonzero(keep)[order]
+        bounds = np.searchsorted(level[index], np.arange(len(self.levels) + 1))
+        return index, bounds
+
+    def forward(self) -> bool:
+        """The forward pass; False when it must be done by the loops instead."""
+        np = _np
+        planner = self.planner
+        axis = self.axis
+        S = self.S
+        n = self.n
+        vector = self.plain
+        index, bounds = self._groups(S, vector[S])
+        ES = np.zeros(n, dtype=np.int64)
+        EF = np.zeros(n, dtype=np.int64)
+        WES = np.zeros(n, dtype=np.int64)
+        WEF = np.zeros(n, dtype=np.int64)
+        SSRC = np.zeros(n, dtype=np.int64)  # the dates start-start and finish-finish links count from
+        FSRC = np.zeros(n, dtype=np.int64)
+        es, ef = planner.es, planner.ef
+        done_start = [a if f is not None else None for a, f in zip(planner.actual_start, planner.actual_finish, strict=True)]
+        actual_finish = planner.actual_finish
+        preds = planner.preds
+        general = planner._forward_one
+        start = planner.start
+        reports = self._reports(0.45 if planner.alap_pass else 0.0)
+        done = 0
+        for number, tasks in enumerate(self.levels):
+            flags = vector[tasks]
+            for i in tasks[~flags].tolist():
+                for link in preds[i]:
+                    p = link[0]
+                    es[p] = int(ES[p])
+                    ef[p] = int(EF[p])
+                general(i)
+                ES[i] = es[i]
+                EF[i] = ef[i]
+                SSRC[i] = es[i] if done_start[i] is None else done_start[i]
+                FSRC[i] = ef[i] if actual_finish[i] is None else actual_finish[i]
+            chosen = tasks[flags]
+            links = index[bounds[number] : bounds[number + 1]]
+            for _attempt in range(4):
+                values = self._forward_level(chosen, links, ES, EF, SSRC, FSRC, start)
+                if not axis.bad:
+                    break
+                axis.grow()
+            else:
+                return False
+            early_start, early_finish, w, wd = values
+            ES[chosen] = early_start
+            EF[chosen] = early_finish
+            SSRC[chosen] = early_start
+            FSRC[chosen] = early_finish
+            WES[chosen] = w
+            WEF[chosen] = wd
+            done += len(tasks)
+            reports(done)
+        planner.es, planner.ef = ES.tolist(), EF.tolist()
+        planner.wes, planner.wef = WES.tolist(), WEF.tolist()
+        self.arrays = (ES, EF, WES, WEF)
+        return True
+
+    def _forward_level(self, chosen, links, ES, EF, SSRC, FSRC, start):
+        np = _np
+        axis = self.axis
+        axis.bad = []
+        k_task = self.kind[chosen]
+        d = self.dur[chosen]
+        best = np.full(len(chosen), start, dtype=np.int64)
+        if len(links):
+            p, s, code, lag, lel = self.P[links], self.S[links], self.code[links], self.lag[links], self.lel[links]
+            k = self.kind[s]
+            c = np.where(code == 1, SSRC[p], EF[p])
+            ff = code == 2
+            c[ff] = FSRC[p[ff]]
+            m = ff & (self.rem[s] > 0)
+            if m.any():
+                c[m] = axis.start_of(axis.work(c[m], k[m]) - self.rem[s[m]], k[m])
+            sf = code == 3
+            if sf.any():
+                c[sf] = ES[p[sf]]
+                m = sf & (self.dur[s] > 0)
+                if m.any():
+                    c[m] = axis.start_of(axis.work(c[m], k[m]) - self.dur[s[m]], k[m])
+            m = (lag != 0) & lel
+            c[m] += lag[m]
+            m = (lag > 0) & ~lel
+            if m.any():
+                c[m] = axis.finish_of(axis.work(c[m], k[m]) + lag[m], k[m])
+            m = (lag < 0) & ~lel
+            if m.any():
+                c[m] = axis.start_of(axis.work(c[m], k[m]) + lag[m], k[m])
+            c[ff] = np.maximum(c[ff], start)
+            heads = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+            most = np.maximum.reduceat(c, heads)
+            where = np.searchsorted(chosen, s[heads])
+            best[where] = most
+        w = axis.work(best, k_task)
+        early_start = axis.start_of(w, k_task)
+        milestone = self.milestone[chosen]
+        if milestone.any():
+            # a milestone may sit at the end of a working period
+            stay = milestone & (early_start > best)
+            if stay.any():
+                stay[stay] = axis.finish_of(w[stay], k_task[stay]) == best[stay]
+                early_start[stay] = best[stay]
+        positive = d > 0
+        early_finish = early_start.copy()
+        if positive.any():
+            early_finish[positive] = axis.finish_of(w[positive] + d[positive], k_task[positive])
+        offset = k_task * _OFFSET
+        wef = w - offset + d
+        if len(links):
+            sf = code == 3
+            if sf.any():
+                # finishing at the start of the predecessor's next working period, as MS Project shows it
+                wanted = ES[p[sf]]
+                ks, l_sf, e_sf = k[sf], lag[sf], lel[sf]
+                m = (l_sf != 0) & e_sf
+                wanted[m] += l_sf[m]
+                m = (l_sf > 0) & ~e_sf
+                if m.any():
+                    wanted[m] = axis.finish_of(axis.work(wanted[m], ks[m]) + l_sf[m], ks[m])
+                m = (l_sf < 0) & ~e_sf
+                if m.any():
+                    wanted[m] = axis.start_of(axis.work(wanted[m], ks[m]) + l_sf[m], ks[m])
+                where = np.searchsorted(chosen, s[sf])
+                mine = early_finish[where]
+                fits = (wanted > mine) & (axis.work(wanted, ks) - ks * _OFFSET == wef[where])
+                if fits.any():
+                    np.maximum.at(early_finish, where[fits], wanted[fits])
+        return early_start, early_finish, w - offset, wef
+
+    def backward(self) -> bool:
+        """The backward pass, with the slack of plain tasks; False when it must be done by the loops instead."""
+        np = _np
+        planner = self.planner
+        axis = self.axis
+        n = self.n
+        finished = np.zeros(n, dtype=bool)
+        for i in planner.odd:
+            if planner.actual_finish[i] is not None:
+                finished[i] = True
+        vector = self.plain
+        index, bounds = self._groups(self.P, vector[self.P] & ~finished[self.S])
+        ES, EF, WES, WEF = self.arrays
+        LS = np.zeros(n, dtype=np.int64)
+        LF = np.zeros(n, dtype=np.int64)
+        CLS = np.zeros(n, dtype=np.int64)
+        WLS = np.zeros(n, dtype=np.int64)
+        WLF = np.zeros(n, dtype=np.int64)
+        TOTAL = np.zeros(n, dtype=np.int64)
+        FREE = np.zeros(n, dtype=np.int64)
+        ls, lf, computed_ls = planner.ls, planner.lf, planner.computed_ls
+        succs = planner.succs
+        general = planner._backward_one
+        finish = planner.finish
+        reports = self._reports(0.45)
+        done = 0
+        for number in range(len(self.levels) - 1, -1, -1):
+            tasks = self.levels[number]
+            flags = vector[tasks]
+            for i in tasks[~flags].tolist():
+                for link in succs[i]:
+                    s = link[1]
+                    ls[s], lf[s], computed_ls[s] = int(LS[s]), int(LF[s]), int(CLS[s])
+                general(i)
+                LS[i], LF[i], CLS[i] = ls[i], lf[i], computed_ls[i]
+            chosen = tasks[flags]
+            links = index[bounds[number] : bounds[number + 1]]
+            for _attempt in range(4):
+                values = self._backward_level(chosen, links, ES, EF, WES, WEF, LS, LF, CLS, finish)
+                if not axis.bad:
+                    break
+                axis.grow()
+            else:
+                return False
+            late_start, late_finish, wls, wlf, total, free = values
+            LS[chosen] = late_start
+            LF[chosen] = late_finish
+            CLS[chosen] = late_start
+            WLS[chosen] = wls
+            WLF[chosen] = wlf
+            TOTAL[chosen] = total
+            FREE[chosen] = free
+            done += len(tasks)
+            reports(done)
+        planner.ls, planner.lf, planner.computed_ls = LS.tolist(), LF.tolist(), CLS.tolist()
+        # (the values of the other tasks are worked out by _results)
+        planner.wls, planner.wlf, planner.total, planner.free = WLS.tolist(), WLF.tolist(), TOTAL.tolist(), FREE.tolist()
+        planner.critical = ((planner.limit >= TOTAL) & vector).tolist()
+        planner.slack_done = vector.tolist()
+        return True
+
+    def _backward_level(self, chosen, links, ES, EF, WES, WEF, LS, LF, CLS, finish):
+        np = _np
+        axis = self.axis
+        axis.bad = []
+        k_task = self.kind[chosen]
+        offset_task = k_task * _OFFSET
+        best = np.full(len(chosen), finish, dtype=np.int64)
+        room = np.zeros(len(chosen), dtype=np.int64)
+        linked = np.zeros(len(chosen), dtype=bool)
+        if len(links):
+            p, s, code, lag, lel = self.P[links], self.S[links], self.code[links], self.lag[links], self.lel[links]
+            kp, ks = self.kind[p], self.kind[s]
+            d = self.dur[p]
+            v = CLS[s]
+            ss = code == 1
+            if ss.any():
+                v[ss] = axis.start_of(axis.work(LS[s[ss]], kp[ss]), kp[ss])
+            ff_sf = code >= 2
+            v[ff_sf] = LF[s[ff_sf]]
+            m = (code == 3) & (d > 0)
+            if m.any():
+                v[m] = axis.finish_of(axis.work(v[m], kp[m]) + d[m], kp[m])
+            # the free slack, on the predecessor's calendar
+            of_start = (code == 0) | ss
+            theirs = np.where(of_start, ES[s], EF[s])
+            ours = np.where((code == 0) | (code == 2), WEF[p], WES[p])
+            value = axis.work(theirs, kp) - kp * _OFFSET - ours - lag
+            m = (lag != 0) & lel
+            v[m] -= lag[m]
+            m = (lag < 0) & ~lel
+            if m.any():
+                v[m] = axis.finish_of(axis.work(v[m], ks[m]) - lag[m], ks[m])
+            m = (lag > 0) & ~lel
+            if m.any():
+                v[m] = axis.start_of(axis.work(v[m], ks[m]) - lag[m], ks[m])
+            m = ss & (d > 0)
+            if m.any():
+                v[m] = axis.finish_of(axis.work(v[m], kp[m]) + d[m], kp[m])
+            v = np.minimum(v, finish)
+            heads = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1])))
+            where = np.searchsorted(chosen, p[heads])
+            best[where] = np.minimum.reduceat(v, heads)
+            room[where] = np.minimum.reduceat(value, heads)
+            linked[where] = True
+        w = axis.work(best, k_task)
+        late_finish = axis.finish_of(w, k_task)
+        keep = self.milestone[chosen] & (self.dur[chosen] == 0)
+        late_finish[keep] = best[keep]
+        r = self.rem[chosen]
+        late_start = late_finish.copy()
+        positive = r > 0
+        if positive.any():
+            late_start[positive] = axis.start_of(w[positive] - r[positive], k_task[positive])
+        wlf = w - offset_task
+        wls = wlf - r
+        total = np.minimum(wls - WES[chosen], wlf - WEF[chosen])
+        room = np.where(linked, room, total)
+        return late_start, late_finish, wls, wlf, total, np.maximum(room, 0)
+
+    def _reports(self, offset: float) -> Callable[[int], None]:
+        """The progress reports of the loops (twenty, as the tasks get done)."""
+        planner = self.planner
+        report = planner.progress
+        total = sum(len(t) for t in self.levels)
+        if report is None:
+            return lambda done: None
+        step = max(1, total // 20)
+        pending = list(range(0, total, step))
+        pending.reverse()
+
+        def reached(done: int) -> None:
+            while pending and pending[-1] <= done:
+                report(0.45 * pending.pop() / max(1, total) + offset)
+
+        reached(0)
+        return reached

@@ -929,6 +929,7 @@ def write(
         if task.actual_finish:
             out.append(f"<ActualFinish>{_d(task.actual_finish)}</ActualFinish>")
         remaining = task.remaining if task.remaining is not None else duration * (100 - task.percent_complete) // 100
+        out.append(f"<ActualDuration>{format_duration(max(0, duration - remaining))}</ActualDuration>")
         out.append(f"<RemainingDuration>{format_duration(remaining)}</RemainingDuration>")
         out.append(f"<ConstraintType>{CONSTRAINT_CODES[task.constraint]}</ConstraintType>")
         out.append(f"<CalendarUID>{task.calendar_uid if task.calendar_uid is not None else -1}</CalendarUID>")
