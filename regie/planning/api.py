@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
@@ -16,6 +15,7 @@ from regie.core.api_tools import RecordId, check_id, etag_of, expected_version
 from regie.core.models import Person
 from regie.planning import calendars, exchange, services
 from regie.planning.models import Baseline, Link, Task, WorkCalendar
+from regie.portfolio import selectors as portfolio_selectors
 from regie.portfolio.models import Portfolio, Project
 
 plans = Router(tags=["planning"])
@@ -164,8 +164,8 @@ class JobRef(Schema):
 
 def _project(request: HttpRequest, pk: int) -> Project:
     check_id(pk)
-    project = Project.objects.filter(pk=pk).first()
-    if project is None or not permissions.may(request.user, "portfolio.view_project", project):
+    project = portfolio_selectors.project_for(request.user, pk)
+    if project is None:
         raise Http404
     return project
 
@@ -213,8 +213,6 @@ def plan_import(request: HttpRequest, file: File[UploadedFile], portfolio: Form[
     target = Portfolio.objects.filter(pk=portfolio).first()
     if target is None:
         raise Http404
-    if not permissions.may(request.user, "planning.import_plan", target):
-        raise PermissionDenied
     job = tasks.enqueue_import(request.user, file, target, code)
     return Status(202, {"id": job.pk, "status": job.status, "url": f"/api/jobs/{job.pk}"})
 
@@ -299,13 +297,8 @@ def _link_out(link: Link) -> dict[str, Any]:
 def link_create(request: HttpRequest, payload: LinkIn) -> Any:
     predecessor = _task(request, payload.predecessor)
     successor = _task(request, payload.successor)
-    kind = payload.lag_kind
-    lag = (
-        payload.lag
-        if kind == "percent"
-        else services.to_minutes(payload.lag, payload.lag_unit, successor.plan, kind == "elapsed")
-    )
-    link = services.link_create(request.user, predecessor, successor, payload.type, lag, kind, payload.lag_unit)
+    lag = services.lag_value(payload.lag, payload.lag_unit, payload.lag_kind, successor.plan)
+    link = services.link_create(request.user, predecessor, successor, payload.type, lag, payload.lag_kind, payload.lag_unit)
     return Status(201, _link_out(link))
 
 

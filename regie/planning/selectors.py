@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,17 +158,26 @@ def cross_project(user: Any) -> dict[str, Any]:
         .filter(successor__plan__project__in=visible, predecessor__plan__project__in=visible)
         .select_related("predecessor__plan__project", "successor__plan__project", "predecessor__plan", "successor__plan")
     )
+    links = list(links)
+    wanted = Q()
+    for link in links:
+        for task in (link.predecessor, link.successor):
+            if task.plan.baseline_id:
+                wanted |= Q(task_id=task.pk, baseline_id=task.plan.baseline_id)
+    baseline_finish = (
+        dict(BaselineTask.objects.filter(wanted).values_list("task_id", "finish")) if wanted else {}
+    )  # one query for every task's finish in its plan's chosen baseline
     pairs: dict[tuple[int, int], dict[str, Any]] = {}
     slipped = []
     for link in links:
         holder, held = link.predecessor.plan.project, link.successor.plan.project
         pair = pairs.setdefault((holder.pk, held.pk), {"holder": holder, "held": held, "links": []})
-        baseline = BaselineTask.objects.filter(task=link.predecessor, baseline_id=link.predecessor.plan.baseline_id).first()
+        planned = baseline_finish.get(link.predecessor.pk)
         slip = None
-        if baseline and baseline.finish and link.predecessor.finish and link.predecessor.finish > baseline.finish:
-            slip = link.predecessor.finish - baseline.finish
-        own = BaselineTask.objects.filter(task=link.successor, baseline_id=link.successor.plan.baseline_id).first()
-        late = bool(own and own.finish and link.successor.finish and link.successor.finish > own.finish)
+        if planned and link.predecessor.finish and link.predecessor.finish > planned:
+            slip = link.predecessor.finish - planned
+        own = baseline_finish.get(link.successor.pk)
+        late = bool(own and link.successor.finish and link.successor.finish > own)
         entry = {"link": link, "slip": slip, "late": late}
         pair["links"].append(entry)
         if slip is not None:

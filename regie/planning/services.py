@@ -4,6 +4,7 @@ edit (in a background job for very large plans), baselines, and who may do what.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.core import permissions
+from regie.core.services import claim_version
 from regie.engine import calendar as cal
 from regie.engine import cpm
 from regie.planning import calendars
-from regie.planning.models import Baseline, BaselineTask, Link, Plan, Task, WorkCalendar
+from regie.planning.models import Assignment, Baseline, BaselineTask, Link, Plan, Task, WorkCalendar
 from regie.portfolio.models import Project
 from regie.portfolio.services import person_of
 
@@ -143,8 +145,6 @@ def engine_input(plan: Plan) -> tuple[list[cpm.Task], list[cpm.Link], dict[str, 
     calendar_ids = {plan.calendar_id} | {row["calendar_id"] for row in rows if row["calendar_id"]}
     engine_cals = engine_calendars(calendar_ids)
     assignments: dict[int, list[tuple[str | None, int, float]]] = {}
-    from regie.planning.models import Assignment
-
     for task_id, calendar_id, work, units, kind in Assignment.objects.filter(task__plan=plan).values_list(
         "task_id", "resource__calendar_id", "work", "units", "resource__kind"
     ):
@@ -209,8 +209,6 @@ def run_engine(plan: Plan, progress: Callable[[float], None] | None = None) -> c
 
 def _task_names(message: str) -> str:
     """Put task names where the engine names tasks by their database id."""
-    import re
-
     ids = {int(m) for m in re.findall(r"task (\d+)", message)}
     if not ids:
         return message
@@ -340,7 +338,7 @@ EDITABLE = (
 
 
 @transaction.atomic
-def task_create(user: Any, plan: Plan, values: dict[str, Any], after: Task | None = None) -> Task:
+def task_create(user: Any, plan: Plan, values: dict[str, Any]) -> Task:
     check_edit(user, plan.project)
     _check_task(plan, values)
     task = Task(plan=plan, uid=_next_uid(plan), position=10**9)
@@ -349,10 +347,6 @@ def task_create(user: Any, plan: Plan, values: dict[str, Any], after: Task | Non
             setattr(task, name, values[name])
     if task.milestone and "duration" not in values:
         task.duration = 0
-    if after is not None:
-        task.position = after.position
-        Task.objects.filter(plan=plan, position__gt=after.position).update(position=models_f("position") + 1)
-        task.position = after.position + 1
     task.save()
     renumber(plan)
     reschedule(plan)
@@ -360,34 +354,43 @@ def task_create(user: Any, plan: Plan, values: dict[str, Any], after: Task | Non
     return task
 
 
-def models_f(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
-
-
 @transaction.atomic
 def task_update(user: Any, task: Task, values: dict[str, Any], version: int | None = None) -> Task:
     plan = task.plan
     check_edit(user, plan.project)
-    if version is not None and version != task.version:
-        from regie.core.services import StaleWrite
-
-        raise StaleWrite(task.version)
     _check_task(plan, values, task)
+    claim_version(task, version)
     structure = "parent" in values and values["parent"] != task.parent
     for name in EDITABLE:
         if name in values:
             setattr(task, name, values[name])
-    if task.percent_complete == 100 and task.actual_finish is None and task.actual_start is not None:
-        pass
-    task.version += 1
     task.save()
     if structure:
         renumber(plan)
     reschedule(plan)
     task.refresh_from_db()
     return task
+
+
+def move(user: Any, task: Task, *, start: dt.datetime | None = None, duration_days: float | None = None) -> Task:
+    """A change made on the Gantt chart: a bar moved to ``start`` keeps that date as a start-no-earlier-than
+    constraint (the way MS Project records a dragged bar); a stretched bar gets a duration in days."""
+    values: dict[str, Any] = {}
+    if duration_days is not None:
+        if duration_days < 0:
+            raise ValidationError(_("The duration may not be negative."))
+        values["duration"] = to_minutes(duration_days, "d", task.plan, task.elapsed)
+    if start is not None:
+        values["constraint"] = "SNET"
+        values["constraint_date"] = _aware(start)
+    return task_update(user, task, values)
+
+
+def lag_value(amount: float, unit: str, kind: str, plan: Plan) -> float:
+    """A lag as stored: minutes (working or elapsed) of ``amount`` in ``unit``, or the percentage itself."""
+    if kind == "percent":
+        return float(amount)
+    return to_minutes(amount, unit, plan, kind == "elapsed")
 
 
 @transaction.atomic

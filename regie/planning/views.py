@@ -23,12 +23,13 @@ from regie.core.models import Person
 from regie.core.services import StaleWrite
 from regie.planning import calendars, exchange, selectors, services, tasks
 from regie.planning.models import Baseline, Constraint, DurationUnit, LagKind, Link, LinkType, Task, WorkCalendar
+from regie.portfolio import selectors as portfolio_selectors
 from regie.portfolio.models import Portfolio, Project
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
-    project = Project.objects.filter(pk=pk).select_related("portfolio").first()
-    if project is None or not permissions.may(request.user, "portfolio.view_project", project):
+    project = portfolio_selectors.project_for(request.user, pk)
+    if project is None:
         raise Http404
     return project
 
@@ -135,17 +136,9 @@ def gantt_edit(request: HttpRequest, pk: int) -> JsonResponse:
         action = body.get("action")
         if action == "task":
             task = get_object_or_404(Task, pk=int(body["task"]), plan=plan)
-            values: dict[str, Any] = {}
-            if "duration_days" in body:
-                days = float(body["duration_days"])
-                if days < 0:
-                    raise ValidationError(_("The duration may not be negative."))
-                values["duration"] = services.to_minutes(days, "d", plan, task.elapsed)
-            if "start" in body:
-                moment = timezone.make_aware(timezone.datetime.fromisoformat(str(body["start"])[:16]))
-                values["constraint"] = "SNET"
-                values["constraint_date"] = moment
-            services.task_update(request.user, task, values)
+            start = timezone.datetime.fromisoformat(str(body["start"])[:16]) if "start" in body else None
+            days = float(body["duration_days"]) if "duration_days" in body else None
+            services.move(request.user, task, start=start, duration_days=days)
         elif action == "link":
             predecessor = get_object_or_404(Task, pk=int(body["predecessor"]))
             successor = get_object_or_404(Task, pk=int(body["successor"]), plan=plan)
@@ -244,8 +237,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
         kind = request.POST.get("lag_kind", "work")
         if unit not in DurationUnit.values or kind not in LagKind.values:
             raise ValidationError(_("Choose a lag unit and kind."))
-        amount = float(request.POST.get("lag") or 0)
-        lag = amount if kind == "percent" else services.to_minutes(amount, unit, task.plan, kind == "elapsed")
+        lag = services.lag_value(float(request.POST.get("lag") or 0), unit, kind, task.plan)
         services.link_create(request.user, predecessor, task, request.POST.get("type", "FS"), lag, kind, unit)
         messages.success(request, _("Link added; the plan is rescheduled."))
     except ValueError:
