@@ -137,6 +137,18 @@ def schedule(
 
 
 _ELAPSED = elapsed_calendar()
+_UNIX_EPOCH = to_minute(dt.datetime(1970, 1, 1))
+
+
+def _datetimes(minutes: list[int]) -> list[dt.datetime]:
+    """The moments of ``minutes`` as datetimes (as :func:`from_minute` gives them; NumPy makes many at once)."""
+    if len(minutes) < 1000:
+        return list(map(from_minute, minutes))
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - the same, more slowly
+        return list(map(from_minute, minutes))
+    return (numpy.asarray(minutes, dtype=numpy.int64) - _UNIX_EPOCH).astype("datetime64[m]").tolist()
 
 _CODES = {FS: 0, SS: 1, FF: 2, SF: 3}  # link types as small integers for the passes
 # the fields of a task that most tasks leave at their defaults, and those defaults
@@ -1082,7 +1094,8 @@ class _Planner:
             free[i] = total[i]
             durations[i] = work[finish[i]] - work[start[i]]
         # each distinct minute becomes a datetime once
-        moments = {minute: from_minute(minute) for minute in {*start, *finish, *es, *ef, *ls, *lf}}
+        distinct = list({*start, *finish, *es, *ef, *ls, *lf})
+        moments = dict(zip(distinct, _datetimes(distinct), strict=True))
         moment = moments.__getitem__
         results = dict(
             zip(
