@@ -28,12 +28,13 @@ Times are whole minutes on the axis of :mod:`regie.engine.calendar`; :func:`sche
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .calendar import Calendar, CalendarError, elapsed_calendar, from_minute, to_minute
 
@@ -90,8 +91,7 @@ class Link:
     lag_kind: str = WORK
 
 
-@dataclass
-class TaskResult:
+class TaskResult(NamedTuple):
     start: dt.datetime
     finish: dt.datetime
     early_start: dt.datetime
@@ -138,6 +138,7 @@ def schedule(
 
 _ELAPSED = elapsed_calendar()
 _UNIX_EPOCH = to_minute(dt.datetime(1970, 1, 1))
+_RESULT = functools.partial(tuple.__new__, TaskResult)  # a TaskResult from a row of its fields, at C speed
 
 
 def _datetimes(minutes: list[int]) -> list[dt.datetime]:
@@ -150,6 +151,7 @@ def _datetimes(minutes: list[int]) -> list[dt.datetime]:
         return list(map(from_minute, minutes))
     return (numpy.asarray(minutes, dtype=numpy.int64) - _UNIX_EPOCH).astype("datetime64[m]").tolist()
 
+
 _CODES = {FS: 0, SS: 1, FF: 2, SF: 3}  # link types as small integers for the passes
 # the fields of a task that most tasks leave at their defaults, and those defaults
 _RARE_FIELDS = operator.attrgetter(
@@ -157,6 +159,10 @@ _RARE_FIELDS = operator.attrgetter(
     "actual_finish",
 )  # fmt: skip
 _RARE_DEFAULTS = (ASAP, None, (), False, False, False, None, None, None, None)
+_ID, _PARENT, _CALENDAR, _DURATION = (operator.attrgetter(name) for name in ("id", "parent", "calendar", "duration"))
+_PREDECESSOR, _SUCCESSOR, _TYPE, _LAG, _LAG_KIND = (
+    operator.attrgetter(name) for name in ("predecessor", "successor", "type", "lag", "lag_kind")
+)
 _CONSTRAINT_SET = frozenset(CONSTRAINTS)
 _LINK_TYPE_SET = frozenset(LINK_TYPES)
 _LAG_KIND_SET = frozenset(LAG_KINDS)
@@ -235,7 +241,7 @@ class _Planner:
         tasks = self.tasks
         n = len(tasks)
         self.n = n
-        ids = [task.id for task in tasks]
+        ids = list(map(_ID, tasks))
         self.ids = ids
         try:
             index = dict(zip(ids, range(n), strict=True))
@@ -251,15 +257,17 @@ class _Planner:
         self.children: list[list[int]] = [[] for _ in range(n)]
         self.parent = [-1] * n
         children, parent = self.children, self.parent
-        for i, key in enumerate([task.parent for task in tasks]):
-            if key is not None:
-                p = index.get(key)
-                if p is None:
-                    raise ScheduleError(f"task {ids[i]}: its summary task {key} does not exist")
-                parent[i] = p
-                children[p].append(i)
+        parent_keys = list(map(_PARENT, tasks))
+        parents = list(map(index.get, parent_keys))
+        for i in itertools.compress(range(n), map(operator.is_, parents, itertools.repeat(None))):
+            if parent_keys[i] is not None:
+                raise ScheduleError(f"task {ids[i]}: its summary task {parent_keys[i]} does not exist")
+        for i in itertools.compress(range(n), map(operator.is_not, parents, itertools.repeat(None))):
+            p = parents[i]
+            parent[i] = p
+            children[p].append(i)
         self._check_outline()
-        self.summary = [bool(c) for c in children]
+        self.summary = list(map(bool, children))
         self._read_tasks(calendars, default_calendar)
         self._read_links(links)
         try:
@@ -271,11 +279,11 @@ class _Planner:
     def _read_tasks(self, calendars, default_calendar) -> None:
         tasks = self.tasks
         n = self.n
-        names = [task.calendar for task in tasks]
-        durations = [task.duration for task in tasks]
+        names = list(map(_CALENDAR, tasks))
+        durations = list(map(_DURATION, tasks))
         # the fields that most tasks leave as they are: only the tasks that set one of them are looked at further
         rows = list(map(_RARE_FIELDS, tasks))
-        odd = [i for i, row in enumerate(rows) if row != _RARE_DEFAULTS]
+        odd = list(itertools.compress(range(n), map(_RARE_DEFAULTS.__ne__, rows)))
         self.odd = odd
         columns: list[list[Any]] = [[default] * n for default in _RARE_DEFAULTS]
         for i in odd:
@@ -304,14 +312,14 @@ class _Planner:
             return found
 
         by_name = {name: remembered(calendars[name or default_calendar]) for name in set(names)}
-        self.cal: list[_Memo] = [by_name[name] for name in names]
+        self.cal: list[_Memo] = list(map(by_name.__getitem__, names))
         # each calendar as a number (for the vectors): its place in calendar_list
         memos = list({id(m): m for m in by_name.values()}.values())
         self.calendar_list = [m.calendar for m in memos]
         number = {name: next(k for k, m in enumerate(memos) if m is found) for name, found in by_name.items()}
-        self.calendar_kind = [number[name] for name in names]
+        self.calendar_kind = list(map(number.__getitem__, names))
         tables = {name: (m.w, m.s, m.f) for name, m in by_name.items()}
-        self.tables: list[tuple[dict, dict, dict]] = [tables[name] for name in names]
+        self.tables: list[tuple[dict, dict, dict]] = list(map(tables.__getitem__, names))
         self.driving: list[list[tuple[_Memo, float]] | None] = [None] * n
         for i in odd:
             if not assignments[i]:
@@ -363,10 +371,10 @@ class _Planner:
         links = links if isinstance(links, list) else list(links)
         get = self.index.get
         try:
-            ps = [get(link.predecessor) for link in links]
-            ss = [get(link.successor) for link in links]
-            types = [link.type for link in links]
-            kinds = [link.lag_kind for link in links]
+            ps = list(map(get, map(_PREDECESSOR, links)))
+            ss = list(map(get, map(_SUCCESSOR, links)))
+            types = list(map(_TYPE, links))
+            kinds = list(map(_LAG_KIND, links))
             valid = (
                 None not in ps
                 and None not in ss
@@ -378,14 +386,16 @@ class _Planner:
             valid = False
         if not valid:
             self._check_links(links)
-        lags = [link.lag for link in links]
+        lags = list(map(_LAG, links))
         dur, elapsed = self.dur, self.elapsed
-        codes = [_CODES[t] for t in types]
-        minutes = [
-            (int(round(dur[p] * lag / 100.0)) if kind == PERCENT else int(round(lag))) if lag else 0
-            for p, lag, kind in zip(ps, lags, kinds, strict=True)
-        ]
-        elapsed_lags = [elapsed[p] if kind == PERCENT else kind == ELAPSED for p, kind in zip(ps, kinds, strict=True)]
+        codes = list(map(_CODES.__getitem__, types))
+        minutes = [0] * len(links)  # most links have no lag, and most lags are working time
+        for k in itertools.compress(range(len(links)), lags):
+            lag = lags[k]
+            minutes[k] = int(round(dur[ps[k]] * lag / 100.0)) if kinds[k] == PERCENT else int(round(lag))
+        elapsed_lags = [False] * len(links)
+        for k in itertools.compress(range(len(links)), map(WORK.__ne__, kinds)):
+            elapsed_lags[k] = elapsed[ps[k]] if kinds[k] == PERCENT else kinds[k] == ELAPSED
         self.raw_links: list[tuple] = list(zip(ps, ss, types, lags, kinds, codes, minutes, elapsed_lags, strict=True))
         self.link_columns = (ps, ss, codes, minutes, elapsed_lags)
 
@@ -519,7 +529,7 @@ class _Planner:
         n = self.n
         tasks = self.tasks
         summary = self.summary
-        leaves = [i for i in range(n) if not summary[i]]
+        leaves = list(itertools.compress(range(n), map(operator.not_, summary)))
         summary_links = self._leaf_links()
         preds = self.preds
         constraint_dates, deadlines, actual_starts, actual_finishes = self.dates
@@ -541,8 +551,18 @@ class _Planner:
         # plain tasks: see the class's description
         plain = [True] * n
         self.plain_milestones: list[int] = []  # tasks that would be plain if they were not milestones
+        self.plain_floors: list[int] = []  # … if they had no "start no earlier than" constraint
         for i in odd:
             if (
+                constraint[i] == SNET
+                and not (manual[i] or elapsed[i] or milestone[i] or driving[i] is not None)
+                and deadlines[i] is None
+                and actual_starts[i] is None
+                and actual_finishes[i] is None
+            ):
+                plain[i] = False
+                self.plain_floors.append(i)
+            elif (
                 constraint[i] != ASAP
                 or manual[i]
                 or elapsed[i]
@@ -572,10 +592,13 @@ class _Planner:
         self.computed_ls = [0] * n  # late start from the late finish, before an actual start replaces it
         self.alap_pass = False
         self.expanded: list[tuple] = []
-        order = self._summary_passes(leaves, summary_links) if summary_links else self._order(leaves)
+        order = self._summary_passes(leaves, summary_links) if summary_links else None
         waves = _Waves.prepare(self, leaves)
         if waves is not None and not waves.forward():
             waves = None
+        if order is None:
+            # the levels of the vectors are an order already; the loops need one (and name a loop)
+            order = waves.order() if waves is not None else self._sorted(leaves, bool(summary_links))
         if waves is None:
             self._forward(order)
         ef = self.ef
@@ -621,8 +644,9 @@ class _Planner:
                 succs[link[0]].append(link)
         return summary_links
 
-    def _summary_passes(self, leaves: list[int], summary_links: list[tuple]) -> list[int]:
-        """Expand the links of summary tasks onto their leaves; the order of the leaves with them.
+    def _summary_passes(self, leaves: list[int], summary_links: list[tuple]) -> list[int] | None:
+        """Expand the links of summary tasks onto their leaves; the order of the leaves with them when
+        it was needed here (None otherwise).
 
         A start-start or start-finish link from a summary task applies to its earliest leaf: a first
         forward pass without the summary links finds it. That pass is needed only for those leaves and
@@ -646,17 +670,20 @@ class _Planner:
             self._expand_summary_links(summary_links)
             return self._order(leaves)
         self._expand_summary_links(summary_links)
-        try:
-            order = self._order(leaves)
-        except LoopError:
-            expanded = self.preds, self.succs
-            self._leaf_links()
-            self._order(leaves)  # a loop among the leaves alone is the one to name
-            self.preds, self.succs = expanded
-            self._skip(leaves)
-            raise
         self._skip(leaves)
-        return order
+        return None
+
+    def _sorted(self, leaves: list[int], expanded: bool) -> list[int]:
+        """The leaves in an order where every predecessor comes first; ``expanded``: with summary links."""
+        try:
+            return self._order(leaves)
+        except LoopError:
+            if expanded:
+                links = self.preds, self.succs
+                self._leaf_links()
+                self._order(leaves)  # a loop among the leaves alone is the one to name
+                self.preds, self.succs = links
+            raise
 
     def _skip(self, leaves: list[int]) -> None:
         for _block in self._blocks(leaves, 0.45, 0.0):
@@ -1097,25 +1124,20 @@ class _Planner:
         distinct = list({*start, *finish, *es, *ef, *ls, *lf})
         moments = dict(zip(distinct, _datetimes(distinct), strict=True))
         moment = moments.__getitem__
-        results = dict(
-            zip(
-                self.ids,
-                map(
-                    TaskResult,
-                    map(moment, start),
-                    map(moment, finish),
-                    map(moment, es),
-                    map(moment, ef),
-                    map(moment, ls),
-                    map(moment, lf),
-                    total,
-                    free,
-                    critical,
-                    durations,
-                ),
-                strict=True,
-            )
+        rows = zip(
+            map(moment, start),
+            map(moment, finish),
+            map(moment, es),
+            map(moment, ef),
+            map(moment, ls),
+            map(moment, lf),
+            total,
+            free,
+            critical,
+            durations,
+            strict=True,
         )
+        results = dict(zip(self.ids, map(_RESULT, rows), strict=True))
         if self.progress is not None:
             self.progress(1.0)
         ids = self.ids
@@ -1377,7 +1399,12 @@ class _Waves:
         # milestones that are plain but for being milestones: the vectors apply their rules too
         self.milestone = np.zeros(n, dtype=bool)
         self.milestone[planner.plain_milestones] = True
-        self.plain = plain | self.milestone
+        # tasks that start no earlier than a date: the vectors raise their start to it
+        self.floored = np.zeros(n, dtype=bool)
+        self.floored[planner.plain_floors] = True
+        self.floor = np.zeros(n, dtype=np.int64)
+        self.floor[planner.plain_floors] = [planner.constraint_minute[i] for i in planner.plain_floors]
+        self.plain = plain | self.milestone | self.floored
         self.dur = np.asarray(planner.dur, dtype=np.int64)
         self.rem = np.asarray(planner.rem, dtype=np.int64)
         calendars = planner.calendar_list
@@ -1385,6 +1412,10 @@ class _Waves:
         for calendar in calendars:
             calendar.work(planner.start)  # expanded around the start at least
         self.axis = _Axis(calendars)
+
+    def order(self) -> list[int]:
+        """The leaves level by level: every predecessor comes first."""
+        return _np.concatenate(self.levels).tolist()
 
     def _groups(self, key_task, eligible):
         """Links grouped by level of ``key_task`` (the successor or the predecessor), sorted by that task."""
@@ -1461,6 +1492,7 @@ class _Waves:
         k_task = self.kind[chosen]
         d = self.dur[chosen]
         best = np.full(len(chosen), start, dtype=np.int64)
+        where = None
         if len(links):
             p, s, code, lag, lel = self.P[links], self.S[links], self.code[links], self.lag[links], self.lel[links]
             k = self.kind[s]
@@ -1489,6 +1521,14 @@ class _Waves:
             most = np.maximum.reduceat(c, heads)
             where = np.searchsorted(chosen, s[heads])
             best[where] = most
+        floored = self.floored[chosen]
+        if floored.any():
+            # no earlier than the date; without predecessors, at the date (even before the project's start)
+            dates = self.floor[chosen]
+            free = np.ones(len(chosen), dtype=bool)
+            if where is not None:
+                free[where] = False
+            best[floored] = np.where(free[floored], dates[floored], np.maximum(best[floored], dates[floored]))
         w = axis.work(best, k_task)
         early_start = axis.start_of(w, k_task)
         milestone = self.milestone[chosen]

@@ -9,7 +9,6 @@ off, and every date, slack and critical flag is compared.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 
@@ -131,10 +130,10 @@ def test_vectors_give_the_loops_results(monkeypatch, seed, alap):
     loops = cpm.schedule(tasks, links, calendars(), "standard", START)
     assert len(vectors.tasks) == len(tasks)
     differ = [
-        (key, field.name, getattr(vectors.tasks[key], field.name), getattr(loops.tasks[key], field.name))
+        (key, field, getattr(vectors.tasks[key], field), getattr(loops.tasks[key], field))
         for key in loops.tasks
-        for field in dataclasses.fields(cpm.TaskResult)
-        if getattr(vectors.tasks[key], field.name) != getattr(loops.tasks[key], field.name)
+        for field in cpm.TaskResult._fields
+        if getattr(vectors.tasks[key], field) != getattr(loops.tasks[key], field)
     ]
     assert differ == []
     assert vectors.finish == loops.finish
