@@ -138,6 +138,20 @@ def schedule(
 
 _ELAPSED = elapsed_calendar()
 _UNIX_EPOCH = to_minute(dt.datetime(1970, 1, 1))
+
+
+def _numpy() -> Any:
+    """NumPy, imported the first time a large plan needs it; None without it (the loops do the same)."""
+    global _np
+    if _np is None:
+        try:
+            import numpy
+        except ImportError:  # pragma: no cover
+            return None
+        _np = numpy
+    return _np
+
+
 _RESULT = functools.partial(tuple.__new__, TaskResult)  # a TaskResult from a row of its fields, at C speed
 
 
@@ -145,11 +159,10 @@ def _datetimes(minutes: list[int]) -> list[dt.datetime]:
     """The moments of ``minutes`` as datetimes (as :func:`from_minute` gives them; NumPy makes many at once)."""
     if len(minutes) < 1000:
         return list(map(from_minute, minutes))
-    try:
-        import numpy
-    except ImportError:  # pragma: no cover - the same, more slowly
+    np = _numpy()
+    if np is None:  # pragma: no cover - the same, more slowly
         return list(map(from_minute, minutes))
-    return (numpy.asarray(minutes, dtype=numpy.int64) - _UNIX_EPOCH).astype("datetime64[m]").tolist()
+    return (np.asarray(minutes, dtype=np.int64) - _UNIX_EPOCH).astype("datetime64[m]").tolist()
 
 
 _CODES = {FS: 0, SS: 1, FF: 2, SF: 3}  # link types as small integers for the passes
@@ -396,7 +409,7 @@ class _Planner:
         elapsed_lags = [False] * len(links)
         for k in itertools.compress(range(len(links)), map(WORK.__ne__, kinds)):
             elapsed_lags[k] = elapsed[ps[k]] if kinds[k] == PERCENT else kinds[k] == ELAPSED
-        self.raw_links: list[tuple] = list(zip(ps, ss, types, lags, kinds, codes, minutes, elapsed_lags, strict=True))
+        self.link_rows = (ps, ss, types, lags, kinds, codes, minutes, elapsed_lags)
         self.link_columns = (ps, ss, codes, minutes, elapsed_lags)
 
     def _check_links(self, links) -> None:
@@ -631,15 +644,16 @@ class _Planner:
         self.succs: list[list[tuple]] = [[] for _ in range(n)]
         preds, succs = self.preds, self.succs
         summary_links = []
+        raw_links = list(zip(*self.link_rows, strict=True))
         if any(summary):
-            for link in self.raw_links:
+            for link in raw_links:
                 if summary[link[0]] or summary[link[1]]:
                     summary_links.append(link)
                 else:
                     preds[link[1]].append(link)
                     succs[link[0]].append(link)
         else:
-            for link in self.raw_links:
+            for link in raw_links:
                 preds[link[1]].append(link)
                 succs[link[0]].append(link)
         return summary_links
@@ -1095,27 +1109,17 @@ class _Planner:
                 start[i] = actual_start[i]
             if actual_finish[i] is not None:
                 finish[i] = actual_finish[i]
-        # summary roll-up, children before parents
+        # summary roll-up: the earliest start and latest finish of their tasks
         durations = self.dur
-        summaries = self._summaries_bottom_up()
+        summaries = list(itertools.compress(range(self.n), summary))
         if summaries:
             durations = list(durations)
-        alap = {i for i in self.odd if constraint[i] == ALAP}
-        get_start, get_finish, get_es, get_ef = start.__getitem__, finish.__getitem__, es.__getitem__, ef.__getitem__
-        get_ls, get_lf, get_critical = ls.__getitem__, lf.__getitem__, critical.__getitem__
-        for i in summaries:
-            kids = self.children[i]
-            start[i] = min(map(get_start, kids))
-            finish[i] = max(map(get_finish, kids))
-            if alap.isdisjoint(kids):
-                es[i] = min(map(get_es, kids))
-                ef[i] = max(map(get_ef, kids))
+            alap = {i for i in self.odd if constraint[i] == ALAP}
+            if len(leaves) >= _Waves.MIN_TASKS and _numpy() is not None:
+                start, finish, es, ef, ls, lf, critical = self._roll_up_vectors(alap, start, finish, es, ef, ls, lf, critical)
             else:
-                es[i] = min(ls[j] if j in alap else es[j] for j in kids)
-                ef[i] = max(lf[j] if j in alap else ef[j] for j in kids)
-            ls[i] = min(map(get_ls, kids))
-            lf[i] = max(map(get_lf, kids))
-            critical[i] = any(map(get_critical, kids))
+                self._roll_up(alap, start, finish, es, ef, ls, lf, critical)
+        for i in summaries:
             work = cal[i].w
             total[i] = min(work[ls[i]] - work[es[i]], work[lf[i]] - work[ef[i]])
             free[i] = total[i]
@@ -1147,6 +1151,59 @@ class _Planner:
             finish=from_minute(self.finish),
             order=[ids[i] for i in order],
         )
+
+    def _roll_up(self, alap: set[int], start, finish, es, ef, ls, lf, critical) -> None:
+        """Summary dates from their children's, children before parents (as-late-as-possible children
+        count with their late dates as early ones)."""
+        get_start, get_finish, get_es, get_ef = start.__getitem__, finish.__getitem__, es.__getitem__, ef.__getitem__
+        get_ls, get_lf, get_critical = ls.__getitem__, lf.__getitem__, critical.__getitem__
+        for i in self._summaries_bottom_up():
+            kids = self.children[i]
+            start[i] = min(map(get_start, kids))
+            finish[i] = max(map(get_finish, kids))
+            if alap.isdisjoint(kids):
+                es[i] = min(map(get_es, kids))
+                ef[i] = max(map(get_ef, kids))
+            else:
+                es[i] = min(ls[j] if j in alap else es[j] for j in kids)
+                ef[i] = max(lf[j] if j in alap else ef[j] for j in kids)
+            ls[i] = min(map(get_ls, kids))
+            lf[i] = max(map(get_lf, kids))
+            critical[i] = any(map(get_critical, kids))
+
+    def _roll_up_vectors(self, alap: set[int], *columns: list) -> list[list]:
+        """What :meth:`_roll_up` does, an outline level at a time with NumPy; the columns, rolled up."""
+        np = _np
+        start, finish, es, ef, ls, lf, critical = (np.asarray(c, dtype=np.int64) for c in columns)
+        parent = np.asarray(self.parent, dtype=np.int64)
+        late = np.zeros(self.n, dtype=bool)
+        late[list(alap)] = True
+        depth = np.zeros(self.n, dtype=np.int64)
+        above = parent.copy()
+        while True:
+            inside = above >= 0
+            if not inside.any():
+                break
+            depth += inside
+            above = np.where(inside, parent[np.maximum(above, 0)], -1)
+        by_parent = np.argsort(parent, kind="stable")
+        for level in range(int(depth.max()), 0, -1):
+            kids = by_parent[depth[by_parent] == level]  # children at this depth, grouped by their summary
+            owner = parent[kids]
+            heads = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            summaries = owner[heads]
+            for target, values, least in (
+                (start, start[kids], True),
+                (finish, finish[kids], False),
+                (es, np.where(late[kids], ls[kids], es[kids]), True),
+                (ef, np.where(late[kids], lf[kids], ef[kids]), False),
+                (ls, ls[kids], True),
+                (lf, lf[kids], False),
+                (critical, critical[kids], False),
+            ):
+                target[summaries] = (np.minimum if least else np.maximum).reduceat(values, heads)
+        rolled = [c.tolist() for c in (start, finish, es, ef, ls, lf)]
+        return [*rolled, critical.astype(bool).tolist()]
 
     def _plain_slack(self, leaves: list[int], shown_start: list[int], shown_finish: list[int]) -> None:
         """The slack of plain tasks, as ``_total_slack`` and ``_free_slack`` give it (after an ALAP pass)."""
@@ -1331,15 +1388,8 @@ class _Waves:
 
     @classmethod
     def prepare(cls, planner: _Planner, leaves: list[int]) -> _Waves | None:
-        global _np
-        if len(leaves) < cls.MIN_TASKS:
+        if len(leaves) < cls.MIN_TASKS or _numpy() is None:
             return None
-        if _np is None:
-            try:
-                import numpy
-            except ImportError:  # pragma: no cover - the loops do the same, more slowly
-                return None
-            _np = numpy
         try:
             waves = cls(planner, leaves)
         except IndexError:  # a calendar without working time near the start: the loops deal with it
