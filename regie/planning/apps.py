@@ -10,7 +10,10 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from regie.core import demo
         from regie.planning import demo as planning_demo
-        from regie.planning import my_work, roles, tasks  # noqa: F401  (registers actions, roles, tasks, My work)
+        from regie.planning import my_work, roles, services, tasks  # noqa: F401  (registers actions, roles, tasks, My work)
+        from regie.portfolio import reporting
+
+        reporting.register_suggester(services.report_suggestion)
 
         if planning_demo.load not in demo.EXTENSIONS:
             demo.EXTENSIONS.append(planning_demo.load)

@@ -100,7 +100,20 @@ def load(write: Any) -> None:
     Task.objects.filter(pk=tasks["pilotrun"].pk).update(duration=20 * plan.minutes_per_day)
     services.reschedule(plan)
     _office_move(tasks["done"], write)
+    _drafts_from_plans()
     write("  planning: P-001 planned with a baseline and a slip; P-002 waits for P-001's last milestone")
+
+
+def _drafts_from_plans() -> None:
+    """The open draft reports take their schedule status and milestones from the plans, as a new draft would."""
+    from regie.portfolio.models import StatusReport
+
+    for report in StatusReport.objects.filter(state="draft", project__plan__isnull=False).select_related("project"):
+        found = services.report_suggestion(report.project)
+        if found is not None:
+            StatusReport.objects.filter(pk=report.pk).update(
+                schedule=found["rag"], schedule_rationale=found["rationale"], milestones=found["milestones"]
+            )
 
 
 def _system_user() -> Any:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from regie.core import permissions
 from regie.core.services import claim_version
@@ -536,3 +537,57 @@ def schedule_suggestion(project: Project) -> dict[str, Any] | None:
         .order_by("finish")[:8]
     )
     return {"rag": rag, "days_late": days, "negative_slack_tasks": negative, "milestones": milestones, "plan": plan}
+
+
+def _day(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else _naive(moment).date().isoformat()  # type: ignore[union-attr]
+
+
+def report_suggestion(project: Project) -> dict[str, Any] | None:
+    """What a status report of the project takes from its plan: the suggested schedule status with its
+    rationale in words, and the coming milestones with their forecast and baseline dates."""
+    found = schedule_suggestion(project)
+    if found is None:
+        return None
+    plan = found["plan"]
+    days = found["days_late"]
+    finish = _day(plan.finish)
+    if days is None:
+        parts = [_("Forecast finish %(finish)s; no baseline is chosen to compare it with.") % {"finish": finish}]
+    else:
+        values = {"finish": finish, "baseline": plan.baseline.name, "baseline_finish": _day(plan.baseline.finish)}
+        if days > 0:
+            parts = [
+                _('Forecast finish %(finish)s, %(days)s working days after the baseline "%(baseline)s" (%(baseline_finish)s).')
+                % {**values, "days": f"{days:.1f}".rstrip("0").rstrip(".")}
+            ]
+        else:
+            parts = [_('Forecast finish %(finish)s, on or before the baseline "%(baseline)s" (%(baseline_finish)s).') % values]
+    if found["negative_slack_tasks"]:
+        parts.append(
+            ngettext(
+                "%(count)d task has negative slack: a date it is held to cannot be met.",
+                "%(count)d tasks have negative slack: the dates they are held to cannot be met.",
+                found["negative_slack_tasks"],
+            )
+            % {"count": found["negative_slack_tasks"]}
+        )
+    # the milestones of the last month (reached or not) and the coming ones
+    since = timezone.now() - dt.timedelta(days=31)
+    milestones = list(Task.objects.filter(plan=plan, milestone=True, finish__gte=since).order_by("finish", "wbs")[:8])
+    baseline = dict(
+        BaselineTask.objects.filter(baseline_id=plan.baseline_id, task__in=milestones).values_list("task_id", "finish")
+    )
+    engine = calendars.engine_calendar(plan.calendar)
+    rows = []
+    for task in milestones:
+        baseline_finish = baseline.get(task.pk)
+        late = _between(engine, baseline_finish, task.finish)
+        rows.append({
+            "name": task.name,
+            "finish": _day(task.finish),
+            "baseline_finish": _day(baseline_finish),
+            "variance_days": None if late is None else round(late / plan.minutes_per_day, 1),
+            "done": task.actual_finish is not None,
+        })  # fmt: skip
+    return {"rag": found["rag"], "rationale": " ".join(parts), "milestones": rows}

@@ -404,6 +404,7 @@ class StatusReportOut(Schema):
     plans: str
     decisions_needed: str
     top_risks: str
+    milestones: list[dict[str, Any]]
     drafted_by_id: int | None
     submitted_by_id: int | None
     submitted_at: datetime | None

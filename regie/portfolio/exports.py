@@ -55,6 +55,7 @@ RATIONALE_CHARS = 140
 BOX_CHARS = 350
 #: Open gate conditions listed on a project slide; the rest are counted.
 CONDITIONS_SHOWN = 3
+MILESTONES_SHOWN = 3  # the coming milestones of the latest report on a project's slide
 
 # Characters that XML (and so both file formats) cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -381,6 +382,15 @@ def _project_slide(deck: Any, project: Project, *, today: date) -> None:
             _("Next report due: %(date)s (overdue)") % {"date": due}
             if _is_overdue(project, today)
             else _("Next report due: %(date)s") % {"date": due}
+        )
+    coming = [m for m in (report.milestones if report is not None else []) if not m.get("done")][:MILESTONES_SHOWN]
+    for milestone in coming:
+        late = milestone.get("variance_days")
+        key_dates.append(
+            _("%(milestone)s: %(date)s (%(days)s working days late)")
+            % {"milestone": clip(milestone["name"], 40, 1), "date": milestone["finish"], "days": f"{late:g}"}
+            if late and late > 0
+            else _("%(milestone)s: %(date)s") % {"milestone": clip(milestone["name"], 40, 1), "date": milestone["finish"]}
         )
     conditions = _open_conditions(project)
     if conditions:

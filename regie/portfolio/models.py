@@ -464,6 +464,9 @@ class StatusReport(BusinessModel):
     plans = models.TextField(_("plans for the next period"), blank=True)
     decisions_needed = models.TextField(_("decisions needed from the steering committee"), blank=True)
     top_risks = models.TextField(_("top risks and issues"), blank=True)
+    # the coming milestones as the plan gave them when the draft was started and when it was submitted:
+    # [{"name", "finish", "baseline_finish" (ISO dates or null), "variance_days", "done"}]
+    milestones = models.JSONField(_("milestones"), default=list, blank=True)
     drafted_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="drafted_reports", verbose_name=_("drafted by")
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -122,6 +123,26 @@ def _overlapping(project: Project, start: date, end: date, exclude: list[int]) -
     )
 
 
+# Other apps suggest what a report should say about the project (the planning app: the schedule's
+# status from the plan and its baseline, and the coming milestones): a function of the project that
+# gives None or {"rag", "rationale", "milestones"}.
+SUGGESTERS: list[Callable[[Project], dict[str, Any] | None]] = []
+
+
+def register_suggester(suggester: Callable[[Project], dict[str, Any] | None]) -> None:
+    if suggester not in SUGGESTERS:
+        SUGGESTERS.append(suggester)
+
+
+def schedule_suggestion(project: Project) -> dict[str, Any] | None:
+    """The schedule status and milestones the project's plan suggests; None without a plan."""
+    for suggester in SUGGESTERS:
+        found = suggester(project)
+        if found is not None:
+            return found
+    return None
+
+
 def report_start(
     *, actor: Any, project: Project, period_start: date | None = None, period_end: date | None = None
 ) -> StatusReport:
@@ -145,6 +166,12 @@ def report_start(
         # What was planned for this period is where the achievements start.
         report.achievements = previous.plans
         report.plans = ""
+    suggested = schedule_suggestion(project)
+    if suggested is not None:
+        # the schedule is the plan's, not last period's
+        report.schedule = suggested["rag"]
+        report.schedule_rationale = suggested["rationale"]
+        report.milestones = suggested["milestones"]
     report.full_clean(exclude=["project", "drafted_by"], validate_unique=False, validate_constraints=False)
     clash = _overlapping(project, period_start, period_end, [])
     if clash is not None:
@@ -208,6 +235,9 @@ def report_submit(*, actor: Any, report: StatusReport, expected_version: int | N
                 .order_by("-period_end")
                 .first()
             )
+        suggested = schedule_suggestion(project)
+        if suggested is not None:
+            report.milestones = suggested["milestones"]  # as the plan stands at submission
         report.state = ReportState.SUBMITTED
         report.submitted_by = person_of(actor)
         report.submitted_at = timezone.now()
@@ -242,6 +272,7 @@ def report_correct(*, actor: Any, report: StatusReport) -> StatusReport:
         revision=report.revision + 1,
         supersedes=report,
         drafted_by=person_of(actor),
+        milestones=report.milestones,
         **{name: getattr(report, name) for name in CONTENT_FIELDS},
     )
     correction._history_user = actor  # type: ignore[attr-defined]

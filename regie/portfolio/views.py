@@ -316,6 +316,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "project": report.project,
         "form": form,
         "parts": services.parts(request.user, report.project),
+        "suggestion": reporting.schedule_suggestion(report.project),
     }
     return render(request, "portfolio/report_form.html", context, status=400 if form.errors else 200)
 

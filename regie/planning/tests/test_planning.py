@@ -227,3 +227,41 @@ def test_schedule_runs_as_a_job_for_large_plans(demo, settings):
     job.refresh_from_db()
     assert job.status == "succeeded" and job.progress_total
     assert dt.timedelta(0) <= timezone.now() - Plan.objects.get(pk=plan.pk).scheduled_at < dt.timedelta(minutes=5)
+
+
+def test_a_status_report_takes_its_schedule_status_and_milestones_from_the_plan(demo):
+    from django.test import Client
+
+    from regie.portfolio import reporting
+    from regie.portfolio.models import StatusReport
+
+    project = Project.objects.get(code="P-001")
+    suggestion = reporting.schedule_suggestion(project)
+    # the plan has slipped against the baseline saved at the gate
+    assert suggestion["rag"] in ("amber", "red")
+    assert '"Approved at gate 2"' in suggestion["rationale"] and "working days after" in suggestion["rationale"]
+    laptops = next(m for m in suggestion["milestones"] if m["name"] == "All laptops replaced")
+    assert laptops["baseline_finish"] < laptops["finish"] and laptops["variance_days"] > 0 and not laptops["done"]
+    # the demo's open draft carries it; the edit page shows the suggestion and the milestones
+    draft = project.status_reports.get(state="draft")
+    assert (draft.schedule, draft.schedule_rationale, draft.milestones) == (
+        suggestion["rag"], suggestion["rationale"], suggestion["milestones"]
+    )  # fmt: skip
+    pm = Client()
+    pm.force_login(demo["pm"])
+    page = pm.get(f"/status-reports/{draft.pk}/edit/").content.decode()
+    assert 'id="schedule-suggestion"' in page and "All laptops replaced" in page
+    # the project manager reports green all the same and submits; a new draft takes the plan's status again
+    reporting.report_update(
+        actor=demo["pm"], report=draft, data={"schedule": "green", "schedule_rationale": ""}, expected_version=draft.version
+    )
+    reporting.report_submit(actor=demo["pm"], report=draft, expected_version=draft.version)
+    submitted = StatusReport.objects.get(pk=draft.pk)
+    assert submitted.schedule == "green" and submitted.milestones == suggestion["milestones"]
+    assert "All laptops replaced" in pm.get(submitted.get_absolute_url()).content.decode()
+    assert pm.get(f"/api/status-reports/{submitted.pk}").json()["milestones"] == suggestion["milestones"]
+    following = reporting.report_start(actor=demo["pm"], project=Project.objects.get(pk=project.pk))
+    assert following.schedule == suggestion["rag"] and following.schedule_rationale == suggestion["rationale"]
+    # a project without a plan keeps last period's schedule status
+    other = Project.objects.exclude(plan__isnull=False).exclude(latest_report=None).first()
+    assert reporting.schedule_suggestion(other) is None
