@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import calendar
 import logging
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
