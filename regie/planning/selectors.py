@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.core import permissions
-from regie.planning import services
+from regie.planning import calendars, services
 from regie.planning.models import BaselineTask, Link, Plan, Task
 from regie.portfolio.models import Project
 
@@ -169,13 +169,19 @@ def cross_project(user: Any) -> dict[str, Any]:
     )  # one query for every task's finish in its plan's chosen baseline
     pairs: dict[tuple[int, int], dict[str, Any]] = {}
     slipped = []
+    working: dict[int, Any] = {}  # each predecessor plan's calendar: a slip counts in its working days
     for link in links:
         holder, held = link.predecessor.plan.project, link.successor.plan.project
         pair = pairs.setdefault((holder.pk, held.pk), {"holder": holder, "held": held, "links": []})
         planned = baseline_finish.get(link.predecessor.pk)
         slip = None
         if planned and link.predecessor.finish and link.predecessor.finish > planned:
-            slip = link.predecessor.finish - planned
+            plan = link.predecessor.plan
+            if plan.pk not in working:
+                working[plan.pk] = calendars.engine_calendar(plan.calendar)
+            minutes = services.working_between(working[plan.pk], planned, link.predecessor.finish)
+            if minutes and minutes > 0:  # later in working time, not only across a weekend
+                slip = services.label(minutes, "d", plan)
         own = baseline_finish.get(link.successor.pk)
         late = bool(own and link.successor.finish and link.successor.finish > own)
         entry = {"link": link, "slip": slip, "late": late}

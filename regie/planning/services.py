@@ -218,11 +218,13 @@ def _task_names(message: str) -> str:
 
 
 def store(plan: Plan, result: cpm.Schedule) -> None:
-    tasks = list(Task.objects.filter(plan=plan).only("id", *RESULT_FIELDS))
+    tasks = list(Task.objects.filter(plan=plan).only("id", "is_summary", "duration", *RESULT_FIELDS))
     for task in tasks:
         r = result.tasks.get(task.pk)
         if r is None:
             continue
+        if task.is_summary:
+            task.duration = r.duration  # a summary lasts from its first start to its last finish
         task.start = _aware(r.start)
         task.finish = _aware(r.finish)
         task.early_start = _aware(r.early_start)
@@ -232,7 +234,7 @@ def store(plan: Plan, result: cpm.Schedule) -> None:
         task.total_slack = r.total_slack
         task.free_slack = r.free_slack
         task.critical = r.critical
-    Task.objects.bulk_update(tasks, RESULT_FIELDS, batch_size=2000)
+    Task.objects.bulk_update(tasks, [*RESULT_FIELDS, "duration"], batch_size=2000)
     plan.finish = _aware(result.finish)
     plan.scheduled_at = timezone.now()
     plan.schedule_error = ""
@@ -346,8 +348,8 @@ def task_create(user: Any, plan: Plan, values: dict[str, Any]) -> Task:
     for name in EDITABLE:
         if name in values:
             setattr(task, name, values[name])
-    if task.milestone and "duration" not in values:
-        task.duration = 0
+    if "duration" not in values:  # a day for a task, nothing for a milestone
+        task.duration = 0 if task.milestone else unit_minutes("d", plan)
     task.save()
     renumber(plan)
     reschedule(plan)
@@ -499,14 +501,14 @@ def variance(plan: Plan) -> dict[int, dict[str, int | None]]:
     result: dict[int, dict[str, int | None]] = {}
     for task_id, b_start, b_finish, b_duration, start, finish, duration in rows:
         result[task_id] = {
-            "start": _between(engine, b_start, start),
-            "finish": _between(engine, b_finish, finish),
+            "start": working_between(engine, b_start, start),
+            "finish": working_between(engine, b_finish, finish),
             "duration": None if b_duration is None else duration - b_duration,
         }
     return result
 
 
-def _between(engine: cal.Calendar, a: dt.datetime | None, b: dt.datetime | None) -> int | None:
+def working_between(engine: cal.Calendar, a: dt.datetime | None, b: dt.datetime | None) -> int | None:
     if a is None or b is None:
         return None
     return engine.between(cal.to_minute(_naive(a)), cal.to_minute(_naive(b)))  # type: ignore[arg-type]
@@ -521,7 +523,7 @@ def schedule_suggestion(project: Project) -> dict[str, Any] | None:
         return None
     days = None
     if plan.baseline is not None and plan.baseline.finish is not None:
-        minutes = _between(calendars.engine_calendar(plan.calendar), plan.baseline.finish, plan.finish) or 0
+        minutes = working_between(calendars.engine_calendar(plan.calendar), plan.baseline.finish, plan.finish) or 0
         days = minutes / plan.minutes_per_day
     negative = Task.objects.filter(plan=plan, total_slack__lt=0, is_summary=False).count()
     if days is not None and days > settings.REGIE_SCHEDULE_AMBER_DAYS:
@@ -582,7 +584,7 @@ def report_suggestion(project: Project) -> dict[str, Any] | None:
     rows = []
     for task in milestones:
         baseline_finish = baseline.get(task.pk)
-        late = _between(engine, baseline_finish, task.finish)
+        late = working_between(engine, baseline_finish, task.finish)
         rows.append({
             "name": task.name,
             "finish": _day(task.finish),

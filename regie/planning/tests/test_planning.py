@@ -265,3 +265,30 @@ def test_a_status_report_takes_its_schedule_status_and_milestones_from_the_plan(
     # a project without a plan keeps last period's schedule status
     other = Project.objects.exclude(plan__isnull=False).exclude(latest_report=None).first()
     assert reporting.schedule_suggestion(other) is None
+
+
+def test_milestones_summaries_and_slips_read_as_planners_expect(demo):
+    from django.test import Client
+
+    project = Project.objects.get(code="P-001")
+    pm = Client()
+    pm.force_login(demo["pm"])
+    # a milestone added through the API takes no time unless told; a task a day
+    milestone = pm.post(f"/api/plans/{project.pk}/tasks", {"name": "Go-live", "milestone": True}, content_type="application/json")
+    task = pm.post(f"/api/plans/{project.pk}/tasks", {"name": "Hand-over"}, content_type="application/json")
+    assert milestone.json()["duration_minutes"] == 0 and task.json()["duration_minutes"] == 480
+    # a summary lasts from its first start to its last finish, in working time
+    rollout = Task.objects.get(plan=project.plan, name="Roll-out")
+    assert rollout.duration >= 30 * 480
+    row = next(t for t in pm.get(f"/projects/{project.pk}/plan/data/").json()["tasks"] if t["id"] == rollout.pk)
+    assert row["duration_label"] == services.label(rollout.duration, "d", project.plan) != "0d"
+    # the office move waits for the slipped laptops: the PMO sees the slip in working days
+    pmo = Client()
+    pmo.force_login(demo["pmo"])
+    page = pmo.get("/plans/dependencies/").content.decode()
+    slipped = page[page.index('id="slipped"') : page.index('id="pairs"')]
+    assert "All laptops replaced" in slipped and "day" not in slipped.split("All laptops replaced")[1][:200]
+    assert "d</td>" in slipped
+    # the project's page shows the plan's forecast and leads to the Gantt chart
+    detail = pm.get(project.get_absolute_url()).content.decode()
+    assert 'id="project-plan"' in detail and f"/projects/{project.pk}/plan/" in detail

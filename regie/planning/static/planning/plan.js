@@ -22,6 +22,20 @@
     var errorBox = document.getElementById("gantt-error");
     var chart;
 
+    // the plan's finish, the suggested status and the task table follow the new schedule too
+    function refresh() {
+      fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        ["plan-finish", "schedule-suggestion", "task-table"].forEach(function (id) {
+          var now = document.getElementById(id), then = fresh.getElementById(id);
+          if (now && then) { now.replaceWith(document.importNode(then, true)); }
+        });
+      }).catch(function () { /* the chart is right; the rest shows on the next visit */ });
+    }
+
     function send(change) {
       node.setAttribute("aria-busy", "true");
       errorBox.classList.add("d-none");
@@ -43,6 +57,7 @@
         data = result.body;
         chart.update(data);
         node.setAttribute("data-version", String(Date.now()));
+        refresh();
       }).catch(function () {
         node.removeAttribute("aria-busy");
         chart.update(data);
