@@ -241,17 +241,20 @@ def store(plan: Plan, result: cpm.Schedule) -> None:
     plan.save(update_fields=["finish", "scheduled_at", "schedule_error"])
 
 
-def reschedule(plan: Plan, progress: Callable[[float], None] | None = None, _seen: set[int] | None = None) -> cpm.Schedule | None:
+def reschedule(
+    plan: Plan, progress: Callable[[float], None] | None = None, _seen: set[int] | None = None, *, user: Any = None
+) -> cpm.Schedule | None:
     """Schedule the plan and store the result, then the plans that depend on it in other projects.
 
-    A plan above ``REGIE_PLAN_SYNC_LIMIT`` tasks is scheduled by a background job instead (returns None).
+    A plan above ``REGIE_PLAN_SYNC_LIMIT`` tasks is scheduled by a background job instead (returns None),
+    requested by ``user`` (whose job list shows it).
     """
     seen = _seen if _seen is not None else set()
     if plan.pk in seen:
         return None
     seen.add(plan.pk)
     if progress is None and _seen is None and large(plan):
-        enqueue_schedule(plan)
+        enqueue_schedule(plan, user)
         return None
     result = run_engine(plan, progress)
     store(plan, result)
@@ -263,10 +266,11 @@ def reschedule(plan: Plan, progress: Callable[[float], None] | None = None, _see
     return result
 
 
-def enqueue_schedule(plan: Plan) -> Any:
+def enqueue_schedule(plan: Plan, user: Any = None) -> Any:
     from regie.core.jobs import enqueue
 
-    return enqueue("planning.schedule", label=_("Scheduling %(project)s") % {"project": plan.project}, plan=plan.pk)
+    label = _("Scheduling %(project)s") % {"project": plan.project}
+    return enqueue("planning.schedule", label=label, requested_by=user, plan=plan.pk)
 
 
 def dependent_plans(plan: Plan) -> list[Plan]:
@@ -352,7 +356,7 @@ def task_create(user: Any, plan: Plan, values: dict[str, Any]) -> Task:
         task.duration = 0 if task.milestone else unit_minutes("d", plan)
     task.save()
     renumber(plan)
-    reschedule(plan)
+    reschedule(plan, user=user)
     task.refresh_from_db()
     return task
 
@@ -370,7 +374,7 @@ def task_update(user: Any, task: Task, values: dict[str, Any], version: int | No
     task.save()
     if structure:
         renumber(plan)
-    reschedule(plan)
+    reschedule(plan, user=user)
     task.refresh_from_db()
     return task
 
@@ -404,7 +408,7 @@ def task_delete(user: Any, task: Task) -> None:
         raise ValidationError(_("Delete or move the tasks under “%(name)s” first.") % {"name": task.name})
     task.delete()
     renumber(plan)
-    reschedule(plan)
+    reschedule(plan, user=user)
 
 
 @transaction.atomic
@@ -424,7 +428,7 @@ def link_create(user: Any, predecessor: Task, successor: Task, kind: str = "FS",
     link = Link.objects.create(
         predecessor=predecessor, successor=successor, type=kind, lag=lag, lag_kind=lag_kind, lag_unit=lag_unit
     )
-    reschedule(successor.plan)
+    reschedule(successor.plan, user=user)
     return link
 
 
@@ -448,7 +452,7 @@ def link_delete(user: Any, link: Link) -> None:
     plan = link.successor.plan
     check_edit(user, plan.project)
     link.delete()
-    reschedule(plan)
+    reschedule(plan, user=user)
 
 
 @transaction.atomic
@@ -460,7 +464,7 @@ def plan_update(user: Any, plan: Plan, values: dict[str, Any]) -> Plan:
     if plan.baseline is not None and plan.baseline.plan_id != plan.pk:
         raise ValidationError({"baseline": [_("Choose one of this plan's baselines.")]})
     plan.save()
-    reschedule(plan)
+    reschedule(plan, user=user)
     return plan
 
 

@@ -222,7 +222,7 @@ def test_schedule_runs_as_a_job_for_large_plans(demo, settings):
     from regie.core.models import Job
 
     job = Job.objects.filter(task="planning.schedule").latest("pk")
-    assert job.status == "queued"
+    assert job.status == "queued" and job.requested_by == demo["pm"]  # on the project manager's job list
     jobs.run_pending()
     job.refresh_from_db()
     assert job.status == "succeeded" and job.progress_total
