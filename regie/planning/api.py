@@ -64,7 +64,7 @@ class TaskIn(Strict):
     owner: RecordId | None = None
     milestone: bool = False
     manual: bool = False
-    duration: float = Field(1, ge=0, le=100000, description="In `duration_unit`")
+    duration: float = Field(1, ge=0, le=100000, description="In `duration_unit`; 1 day by default, 0 for a milestone")
     duration_unit: Unit = "d"
     elapsed: bool = False
     calendar: RecordId | None = None
@@ -251,7 +251,10 @@ def plan_tasks(request: HttpRequest, project_id: int) -> Any:
 )
 def task_create(request: HttpRequest, project_id: int, payload: TaskIn) -> Any:
     plan = services.plan_for(_project(request, project_id))
-    task = services.task_create(request.user, plan, _values(request, plan, payload.model_dump()))
+    data = payload.model_dump()
+    if "duration" not in payload.model_fields_set:
+        del data["duration"]  # the default: a day for a task, nothing for a milestone
+    task = services.task_create(request.user, plan, _values(request, plan, data))
     return Status(201, task)
 
 
@@ -349,37 +352,269 @@ def plan_milestones(request: HttpRequest, project_id: int) -> HttpResponse:
     return HttpResponse(exchange.milestones_ics(project), content_type="text/calendar; charset=utf-8")
 
 
-def _calendar_out(row: WorkCalendar) -> dict[str, Any]:
+class RescheduledOut(Schema):
+    plans: int = Field(..., description="Plans rescheduled at once")
+    queued: int = Field(..., description="Large plans rescheduled by a background job")
+    failed: list[str] = Field(..., description="Plans that could not be rescheduled (their page says why)")
+
+
+class CalendarExceptionOut(Schema):
+    id: int
+    calendar_id: int
+    calendar_version: int = Field(..., description="The calendar's version: the ETag to send with If-Match")
+    name: str
+    start: date
+    end: date
+    hours: list[list[str]] = Field(..., description="Working periods; [] for a non-working day")
+    recurrence: str
+    period: int
+    weekdays: list[int]
+    month_day: int | None
+    weekday: int | None
+    position: int | None
+    month: int | None
+    occurrences: int | None
+    rescheduled: RescheduledOut | None = None
+
+
+class CalendarRecordOut(CalendarOut):
+    version: int
+    domain_id: int | None
+    description: str
+    exceptions: list[CalendarExceptionOut]  # type: ignore[assignment]
+    rescheduled: RescheduledOut | None = None
+
+
+class CalendarIn(Strict):
+    name: str = Field(..., min_length=1, max_length=100)
+    week: list[list[list[str]]] | None = Field(
+        None, min_length=7, max_length=7, description='Monday first, each day a list of periods such as ["08:00", "12:00"]'
+    )
+    is_default: bool = Field(False, description="Make this the organisation default (the previous default gives it up)")
+    domain: RecordId | None = None
+    description: str = Field("", max_length=20000)
+
+
+class CalendarPatch(Strict):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    week: list[list[list[str]]] | None = Field(None, min_length=7, max_length=7)
+    is_default: bool | None = None
+    domain: RecordId | None = None
+    description: str | None = Field(None, max_length=20000)
+
+
+class CalendarExceptionIn(Strict):
+    name: str = Field("", max_length=100)
+    start: date
+    end: date | None = Field(None, description="The last day it may cover; empty for the first day only")
+    hours: list[list[str]] = Field(default_factory=list, description="Working periods; [] for a non-working day")
+    recurrence: Literal["once", "daily", "weekly", "monthly", "yearly"] = "once"
+    period: int = Field(1, ge=1, le=999, description="Every n days, weeks or months")
+    weekdays: list[int] = Field(default_factory=list, max_length=7, description="Weekly: 0 = Monday … 6 = Sunday")
+    month_day: int | None = Field(None, ge=1, le=31)
+    weekday: int | None = Field(None, ge=0, le=6, description="With position: 0 = Monday … 6 = Sunday")
+    position: int | None = Field(None, ge=1, le=5, description="1 to 4, or 5 for the last")
+    month: int | None = Field(None, ge=1, le=12)
+    occurrences: int | None = Field(None, ge=1, le=100000)
+
+
+class CalendarExceptionPatch(Strict):
+    name: str | None = Field(None, max_length=100)
+    start: date | None = None
+    end: date | None = None
+    hours: list[list[str]] | None = None
+    recurrence: Literal["once", "daily", "weekly", "monthly", "yearly"] | None = None
+    period: int | None = Field(None, ge=1, le=999)
+    weekdays: list[int] | None = Field(None, max_length=7)
+    month_day: int | None = Field(None, ge=1, le=31)
+    weekday: int | None = Field(None, ge=0, le=6)
+    position: int | None = Field(None, ge=1, le=5)
+    month: int | None = Field(None, ge=1, le=12)
+    occurrences: int | None = Field(None, ge=1, le=100000)
+
+
+def _rescheduled_out(report: calendars.Rescheduled | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    return {"plans": report.plans, "queued": report.queued, "failed": report.failed}
+
+
+def _exception_out(
+    row: calendars.CalendarException, calendar: WorkCalendar, report: calendars.Rescheduled | None = None
+) -> dict[str, Any]:
     return {
-        "id": row.pk, "name": row.name, "is_default": row.is_default, "week": row.week,
-        "exceptions": [
-            {"name": e.name, "start": e.start.isoformat(), "end": e.end.isoformat(), "hours": e.hours, "recurrence": e.recurrence}
-            for e in row.exceptions.all()
-        ],
+        "id": row.pk, "calendar_id": calendar.pk, "calendar_version": calendar.version, "name": row.name, "start": row.start,
+        "end": row.end, "hours": row.hours, "recurrence": row.recurrence, "period": row.period, "weekdays": row.weekdays,
+        "month_day": row.month_day, "weekday": row.weekday, "position": row.position, "month": row.month,
+        "occurrences": row.occurrences, "rescheduled": _rescheduled_out(report),
     }  # fmt: skip
 
 
-@calendars_router.get("", response=list[CalendarOut], operation_id="calendar_list", summary="The working calendars")
-def calendar_list(request: HttpRequest) -> Any:
-    return [_calendar_out(row) for row in WorkCalendar.objects.active().prefetch_related("exceptions")]
+def _calendar_out(row: WorkCalendar, report: calendars.Rescheduled | None = None) -> dict[str, Any]:
+    return {
+        "id": row.pk, "name": row.name, "is_default": row.is_default, "week": row.week, "version": row.version,
+        "domain_id": row.domain_id, "description": row.description,
+        "exceptions": [_exception_out(e, row) for e in row.exceptions.all()], "rescheduled": _rescheduled_out(report),
+    }  # fmt: skip
 
 
-@calendars_router.get("/{calendar_id}", response=CalendarOut, operation_id="calendar_get", summary="One working calendar")
-def calendar_get(request: HttpRequest, calendar_id: int) -> Any:
+def _calendar_row(calendar_id: int) -> WorkCalendar:
     check_id(calendar_id)
     row = WorkCalendar.objects.active().filter(pk=calendar_id).first()
     if row is None:
         raise Http404
+    return row
+
+
+def _exception_row(calendar_id: int, exception_id: int) -> calendars.CalendarException:
+    check_id(calendar_id)
+    check_id(exception_id)
+    row = (
+        calendars.CalendarException.objects.select_related("calendar")
+        .filter(pk=exception_id, calendar_id=calendar_id, calendar__archived_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+def _calendar_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The payload with the domain's id turned into the domain, naming the field when there is none."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from regie.core.models import Domain
+
+    values = dict(data)
+    if values.get("domain") is not None:
+        values["domain"] = Domain.objects.filter(pk=values["domain"]).first()
+        if values["domain"] is None:
+            raise ValidationError({"domain": [_("No such record: %s") % data["domain"]]})
+    return values
+
+
+def _optional_version(request: HttpRequest) -> int | None:
+    """If-Match is optional where nothing is overwritten (adding an exception); when sent, it is checked."""
+    return expected_version(request) if request.headers.get("If-Match", "").strip() else None
+
+
+@calendars_router.get("", response=list[CalendarRecordOut], operation_id="calendar_list", summary="The working calendars")
+def calendar_list(request: HttpRequest) -> Any:
+    return [_calendar_out(row) for row in WorkCalendar.objects.active().prefetch_related("exceptions")]
+
+
+@calendars_router.post("", response={201: CalendarRecordOut}, operation_id="calendar_create",
+                       summary="Create a working calendar (needs planning.manage_calendars)")  # fmt: skip
+def calendar_create(request: HttpRequest, response: HttpResponse, payload: CalendarIn) -> Any:
+    calendars.check_manage(request.user)
+    row = calendars.calendar_create(actor=request.user, values=_calendar_values(payload.model_dump(exclude_unset=True)))
+    response["ETag"] = etag_of(row)
+    return Status(201, _calendar_out(row))
+
+
+@calendars_router.get("/{calendar_id}", response=CalendarRecordOut, operation_id="calendar_get", summary="One working calendar")
+def calendar_get(request: HttpRequest, response: HttpResponse, calendar_id: int) -> Any:
+    row = _calendar_row(calendar_id)
+    response["ETag"] = etag_of(row)
     return _calendar_out(row)
+
+
+@calendars_router.patch("/{calendar_id}", response=CalendarRecordOut, operation_id="calendar_update",
+                        summary="Change a calendar (If-Match); a changed week reschedules the plans that use it")  # fmt: skip
+def calendar_update(request: HttpRequest, response: HttpResponse, calendar_id: int, payload: CalendarPatch) -> Any:
+    row = _calendar_row(calendar_id)
+    calendars.check_manage(request.user)
+    version = expected_version(request)
+    values = _calendar_values(payload.model_dump(exclude_unset=True))
+    row, report = calendars.calendar_update(actor=request.user, calendar=row, values=values, version=version)
+    response["ETag"] = etag_of(row)
+    return _calendar_out(row, report)
+
+
+@calendars_router.delete("/{calendar_id}", response={204: None}, operation_id="calendar_archive",
+                         summary="Archive a calendar that no plan, task or resource uses (If-Match)")  # fmt: skip
+def calendar_archive(request: HttpRequest, calendar_id: int) -> Any:
+    row = _calendar_row(calendar_id)
+    calendars.check_manage(request.user)
+    calendars.calendar_archive(actor=request.user, calendar=row, version=expected_version(request))
+    return Status(204, None)
+
+
+@calendars_router.get("/{calendar_id}/exceptions", response=list[CalendarExceptionOut], operation_id="calendar_exceptions",
+                      summary="A calendar's exceptions")  # fmt: skip
+def calendar_exceptions(request: HttpRequest, response: HttpResponse, calendar_id: int) -> Any:
+    row = _calendar_row(calendar_id)
+    response["ETag"] = etag_of(row)
+    return [_exception_out(e, row) for e in row.exceptions.all()]
+
+
+@calendars_router.post(
+    "/{calendar_id}/exceptions",
+    response={201: CalendarExceptionOut},
+    operation_id="calendar_exception_create",
+    summary="Add an exception (holiday, closure, other hours); the plans using the calendar are rescheduled",
+)
+def calendar_exception_create(
+    request: HttpRequest, response: HttpResponse, calendar_id: int, payload: CalendarExceptionIn
+) -> Any:
+    row = _calendar_row(calendar_id)
+    calendars.check_manage(request.user)
+    exception, report = calendars.calendar_exception_create(
+        actor=request.user, calendar=row, values=payload.model_dump(), version=_optional_version(request)
+    )
+    response["ETag"] = etag_of(row)
+    return Status(201, _exception_out(exception, row, report))
+
+
+@calendars_router.get(
+    "/{calendar_id}/exceptions/{exception_id}",
+    response=CalendarExceptionOut,
+    operation_id="calendar_exception_get",
+    summary="One exception; its ETag is the calendar's version",
+)
+def calendar_exception_get(request: HttpRequest, response: HttpResponse, calendar_id: int, exception_id: int) -> Any:
+    row = _exception_row(calendar_id, exception_id)
+    response["ETag"] = etag_of(row.calendar)
+    return _exception_out(row, row.calendar)
+
+
+@calendars_router.patch(
+    "/{calendar_id}/exceptions/{exception_id}",
+    response=CalendarExceptionOut,
+    operation_id="calendar_exception_update",
+    summary="Change an exception (If-Match with the calendar's version); the plans are rescheduled",
+)
+def calendar_exception_update(
+    request: HttpRequest, response: HttpResponse, calendar_id: int, exception_id: int, payload: CalendarExceptionPatch
+) -> Any:
+    row = _exception_row(calendar_id, exception_id)
+    calendars.check_manage(request.user)
+    version = expected_version(request)
+    row, report = calendars.calendar_exception_update(
+        actor=request.user, exception=row, values=payload.model_dump(exclude_unset=True), version=version
+    )
+    response["ETag"] = etag_of(row.calendar)
+    return _exception_out(row, row.calendar, report)
+
+
+@calendars_router.delete(
+    "/{calendar_id}/exceptions/{exception_id}",
+    response={204: None},
+    operation_id="calendar_exception_delete",
+    summary="Remove an exception (If-Match with the calendar's version); the plans are rescheduled",
+)
+def calendar_exception_delete(request: HttpRequest, calendar_id: int, exception_id: int) -> Any:
+    row = _exception_row(calendar_id, exception_id)
+    calendars.check_manage(request.user)
+    calendars.calendar_exception_delete(actor=request.user, exception=row, version=expected_version(request))
+    return Status(204, None)
 
 
 @calendars_router.get("/{calendar_id}/working-days", response=list[dict[str, Any]], operation_id="calendar_days",
                       summary="Each day from `start` to `end` (at most 400 days) with its working periods")  # fmt: skip
 def calendar_days(request: HttpRequest, calendar_id: int, start: date, end: date) -> Any:
-    check_id(calendar_id)
-    row = WorkCalendar.objects.active().filter(pk=calendar_id).first()
-    if row is None:
-        raise Http404
+    row = _calendar_row(calendar_id)
     if end < start or (end - start).days > 400:
         from ninja.errors import HttpError
 

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from regie.core import navigation
-from regie.planning import views
+from regie.planning import calendar_views, views
 from regie.planning.models import Task
 
 app_name = "planning"
@@ -22,8 +22,22 @@ urlpatterns: list = [
     path("tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),
     path("tasks/<int:pk>/links/", views.link_add, name="link_add"),
     path("links/<int:pk>/remove/", views.link_remove, name="link_remove"),
-    path("calendars/", views.calendar_list, name="calendar_list"),
-    path("calendars/<int:pk>/", views.calendar_detail, name="calendar_detail"),
+    path("calendars/", calendar_views.calendar_list, name="calendar_list"),
+    path("calendars/new/", calendar_views.calendar_new, name="calendar_new"),
+    path("calendars/<int:pk>/", calendar_views.calendar_detail, name="calendar_detail"),
+    path("calendars/<int:pk>/edit/", calendar_views.calendar_edit, name="calendar_edit"),
+    path("calendars/<int:pk>/archive/", calendar_views.calendar_archive, name="calendar_archive"),
+    path("calendars/<int:pk>/exceptions/new/", calendar_views.calendar_exception_new, name="calendar_exception_new"),
+    path(
+        "calendars/<int:pk>/exceptions/<int:exception_pk>/",
+        calendar_views.calendar_exception_edit,
+        name="calendar_exception_edit",
+    ),
+    path(
+        "calendars/<int:pk>/exceptions/<int:exception_pk>/delete/",
+        calendar_views.calendar_exception_delete,
+        name="calendar_exception_delete",
+    ),
 ]
 
 navigation.area("planning", _("Planning"), order=150)

@@ -21,7 +21,7 @@ from regie.core import permissions
 from regie.core.generic import attach_errors
 from regie.core.models import Person
 from regie.core.services import StaleWrite
-from regie.planning import calendars, exchange, selectors, services, tasks
+from regie.planning import exchange, selectors, services, tasks
 from regie.planning.models import Baseline, Constraint, DurationUnit, LagKind, Link, LinkType, Task, WorkCalendar
 from regie.portfolio import selectors as portfolio_selectors
 from regie.portfolio.models import Portfolio, Project
@@ -319,21 +319,3 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 def dependencies(request: HttpRequest) -> HttpResponse:
     """Which projects hold up which, and the milestones whose predecessor in another project slipped."""
     return render(request, "planning/dependencies.html", selectors.cross_project(request.user))
-
-
-def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    calendar = get_object_or_404(WorkCalendar.objects.active(), pk=pk)
-    engine = calendars.engine_calendar(calendar)
-    first = timezone.localdate().replace(day=1)
-    context = {
-        "calendar": calendar,
-        "months": calendars.month_view(engine, first, 12),
-        "week": list(zip(calendars.WEEKDAY_NAMES, calendar.week, strict=True)),
-        "exceptions": calendar.exceptions.all(),
-        "may_manage": permissions.holds_anywhere(request.user, "planning.manage_calendars"),
-    }
-    return render(request, "planning/calendar_detail.html", context)
-
-
-def calendar_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/calendar_list.html", {"calendars": WorkCalendar.objects.active()})
