@@ -189,7 +189,7 @@ class Task(BusinessModel):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateTimeField(_("actual finish"), null=True, blank=True)
-    percent_complete = models.PositiveSmallIntegerField(_("% complete"), default=0)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
     remaining = models.PositiveIntegerField(_("remaining duration (minutes)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     task_type = models.PositiveSmallIntegerField(_("task type"), default=0, editable=False)

@@ -58,7 +58,7 @@ class TaskForm(forms.Form):
     actual_finish = forms.DateTimeField(
         label=gettext_lazy("Actual finish"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    percent_complete = forms.IntegerField(label=gettext_lazy("% complete"), min_value=0, max_value=100, initial=0)
+    percent_complete = forms.IntegerField(label=gettext_lazy("Complete (%)"), min_value=0, max_value=100, initial=0)
     owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=Person.objects.none(), required=False)
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
