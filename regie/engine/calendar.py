@@ -126,11 +126,13 @@ class CalendarException:
                 yield day
                 day += one * self.period
         elif self.recurrence == WEEKLY:
-            week_start = self.start - dt.timedelta(days=self.start.weekday())
-            weekdays = sorted(self.weekdays) or [self.start.weekday()]
+            # weeks run from Sunday to Saturday, as Microsoft Project counts them: "every 2 weeks" counts
+            # from the Sunday on or before the start
+            week_start = self.start - dt.timedelta(days=(self.start.weekday() + 1) % 7)
+            offsets = sorted((weekday + 1) % 7 for weekday in (self.weekdays or {self.start.weekday()}))
             while week_start <= self.end:
-                for weekday in weekdays:
-                    yield week_start + dt.timedelta(days=weekday)
+                for offset in offsets:
+                    yield week_start + dt.timedelta(days=offset)
                 week_start += dt.timedelta(weeks=self.period)
         else:
             year, month = self.start.year, self.start.month
@@ -291,12 +293,18 @@ class Calendar:
             self._cum_end.append(total)
 
     def _check_range(self, minute: int) -> None:
-        day = minute // MINUTES_PER_DAY
-        if day < FIRST_DAY or day > LAST_DAY + 1:
-            raise CalendarError(
-                f"calendar {self.name}: {from_minute(minute):%Y-%m-%d} is outside the supported range "
-                f"{FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d}"
-            )
+        """Refuse a moment outside the supported range: from the first minute of ``FIRST_DATE`` up to the
+        midnight that ends ``LAST_DATE`` (the only moment of the following day that is accepted)."""
+        if FIRST_DAY * MINUTES_PER_DAY <= minute <= (LAST_DAY + 1) * MINUTES_PER_DAY:
+            return
+        try:
+            moment = f"{from_minute(minute):%Y-%m-%d %H:%M}"
+        except (ValueError, OverflowError):
+            moment = f"minute {minute}"
+        raise CalendarError(
+            f"calendar {self.name}: {moment} is outside the supported range "
+            f"{FIRST_DATE:%Y-%m-%d} to {LAST_DATE:%Y-%m-%d} (up to its midnight)"
+        )
 
     # -- questions -------------------------------------------------------------------------------
 

@@ -10,6 +10,9 @@ The rules follow what Microsoft Project computes, so that a plan exchanged with 
   working period); a finish is the end of the working period in which its work ends;
 - lags are counted on the successor's calendar (elapsed lags on the clock; percentage lags as a share
   of the predecessor's duration);
+- in the backward pass a predecessor on another calendar than its successor may finish (or start) as
+  late as the latest moment that the successor's calendar sees as its late date: time in which only
+  the predecessor works (its successor's non-working time) is slack, never negative slack;
 - links to or from a summary task apply to each of its leaf tasks (a start-start or start-finish link
   from a summary applies to its earliest leaf);
 - tasks without successors may finish as late as the project's finish; a late finish at the start of
@@ -181,6 +184,20 @@ _LINK_TYPE_SET = frozenset(LINK_TYPES)
 _LAG_KIND_SET = frozenset(LAG_KINDS)
 
 
+def _rising(report: Callable[[float], None]) -> Callable[[float], None]:
+    """``report``, called only with values at or above the last one it was given (a pass that the loops
+    do again after the vectors gave it up goes over its share of the progress a second time)."""
+    last = 0.0
+
+    def rising(value: float) -> None:
+        nonlocal last
+        if value >= last:
+            last = value
+            report(value)
+
+    return rising
+
+
 class _Memory(dict):
     """A dictionary that computes (and keeps) a missing value with ``fill``."""
 
@@ -248,7 +265,9 @@ class _Planner:
     def __init__(self, tasks, links, calendars, default_calendar, start, critical_slack_limit, progress):
         if default_calendar not in calendars:
             raise ScheduleError(f"unknown calendar {default_calendar!r}")
-        self.progress = progress
+        self.progress = _rising(progress) if progress is not None else None
+        # each pass's share of the progress and where it begins (see run)
+        self.spans: dict[str, tuple[float, float]] = {}
         self.limit = critical_slack_limit
         self.tasks: list[Task] = list(tasks)
         tasks = self.tasks
@@ -605,6 +624,15 @@ class _Planner:
         self.computed_ls = [0] * n  # late start from the late finish, before an actual start replaces it
         self.alap_pass = False
         self.expanded: list[tuple] = []
+        alap = [i for i in odd if constraint[i] == ALAP and not summary[i]]
+        # the passes share 90 % of the progress evenly, in the order they run; the results take the rest
+        passes = ["forward", "backward"]
+        if any(summary[link[0]] and link[2] in (SS, SF) for link in summary_links):
+            passes.insert(0, "first")  # the forward pass that finds the earliest leaf of a summary
+        if alap:
+            passes.append("alap")  # the forward pass again, with the late dates of as-late-as-possible tasks
+        share = 0.9 / len(passes)
+        self.spans = {name: (share, share * k) for k, name in enumerate(passes)}
         order = self._summary_passes(leaves, summary_links) if summary_links else None
         waves = _Waves.prepare(self, leaves)
         if waves is not None and not waves.forward():
@@ -618,7 +646,6 @@ class _Planner:
         self.finish = max(map(ef.__getitem__, leaves), default=self.start)
         if not (waves and waves.backward()):
             self._backward(order)
-        alap = [i for i in odd if constraint[i] == ALAP and not summary[i]]
         if alap:
             self.alap_pass = True
             # in this pass links from as-late-as-possible tasks count from their late dates
@@ -626,7 +653,7 @@ class _Planner:
             for i in alap:
                 is_alap[i] = True
             self.plain = [plain[i] and not any(is_alap[link[0]] for link in preds[i]) for i in range(n)]
-            self._forward(order)
+            self._forward(order, phase="alap")
             es, tables, wes, wef = self.es, self.tables, self.wes, self.wef
             for i in leaves:
                 if plain[i] and not self.plain[i]:
@@ -664,8 +691,7 @@ class _Planner:
 
         A start-start or start-finish link from a summary task applies to its earliest leaf: a first
         forward pass without the summary links finds it. That pass is needed only for those leaves and
-        the tasks before them (every date it gives is computed again), and only when there are such links;
-        its progress is reported all the same.
+        the tasks before them (every date it gives is computed again), and only when there are such links.
         """
         summary = self.summary
         wanted: list[int] = []
@@ -680,11 +706,10 @@ class _Planner:
                 if not needed[i]:
                     needed[i] = True
                     wanted += [link[0] for link in preds[i] if not needed[link[0]]]
-            self._forward(self._order(leaves), needed)
+            self._forward(self._order(leaves), needed, "first")
             self._expand_summary_links(summary_links)
             return self._order(leaves)
         self._expand_summary_links(summary_links)
-        self._skip(leaves)
         return None
 
     def _sorted(self, leaves: list[int], expanded: bool) -> list[int]:
@@ -698,10 +723,6 @@ class _Planner:
                 self._order(leaves)  # a loop among the leaves alone is the one to name
                 self.preds, self.succs = links
             raise
-
-    def _skip(self, leaves: list[int]) -> None:
-        for _block in self._blocks(leaves, 0.45, 0.0):
-            pass
 
     def _order(self, leaves: list[int]) -> list[int]:
         """Leaves in an order where every predecessor comes first (Kahn); a loop is named."""
@@ -796,19 +817,21 @@ class _Planner:
         finish = self.actual_finish[p] if self.actual_finish[p] is not None else (self.lf[p] if alap else self.ef[p])
         return max(self.start, self._add_lag(link, self._add(i, finish, -self.rem[i])))
 
-    def _blocks(self, order: list[int], first: float, offset: float) -> Iterable[list[int]]:
-        """``order`` in twenty blocks, reporting the progress before each (as one call per task would)."""
+    def _blocks(self, order: list[int], phase: str) -> Iterable[list[int]]:
+        """``order`` in twenty blocks, reporting the progress before each (as one call per task would)
+        within the share of the pass ``phase``."""
         report = self.progress
         if report is None:
             yield order
             return
+        first, offset = self.spans[phase]
         total = len(order)
         step = max(1, total // 20)
         for count in range(0, total, step):
             report(first * count / max(1, total) + offset)
             yield order[count : count + step]
 
-    def _forward(self, order: list[int], only: list[bool] | None = None) -> None:
+    def _forward(self, order: list[int], only: list[bool] | None = None, phase: str = "forward") -> None:
         es, ef, wes, wef = self.es, self.ef, self.wes, self.wef
         preds, plain, dur, rem = self.preds, self.plain, self.dur, self.rem
         tables = self.tables
@@ -817,7 +840,7 @@ class _Planner:
         actual_finish = self.actual_finish
         # a finished predecessor's start-start links count from its actual start
         done_start = [a if f is not None else None for a, f in zip(self.actual_start, actual_finish, strict=True)]
-        for block in self._blocks(order, 0.45, 0.45 if self.alap_pass else 0.0):
+        for block in self._blocks(order, phase):
             if only is not None:
                 block = [i for i in block if only[i]]
             for i in block:
@@ -961,7 +984,35 @@ class _Planner:
             value = self._add_lag(link, self.lf[s], -1)
         else:  # SF
             value = self._add_lag(link, self._add(p, self.lf[s], self.dur[p]), -1)
+        if self.cal[s] is not self.cal[p] and not (link[6] and link[7]):
+            latest = self._latest(link)
+            if latest > value:
+                value = latest
         return value if value < self.finish else self.finish
+
+    def _latest(self, link) -> int:
+        """The latest date of the predecessor of ``link`` (its finish) that the successor's late dates allow,
+        when the two tasks work on different calendars and the lag is working time.
+
+        The successor sees only its own working time: the predecessor may finish (or, through a link
+        from its start, start) as late as the latest moment with the working time on the successor's
+        calendar that its late date and the lag leave, such as the successor's next start when that
+        is its late date's working time. Without this, a predecessor finishing in the successor's
+        non-working time would get a late finish before its early finish. (On one calendar the rules
+        above give this date or a later one; an elapsed lag keeps those rules.)
+        """
+        p, s, code = link[0], link[1], link[5]
+        other = self.cal[s]
+        if code == 0:
+            late = self.computed_ls[s]
+        elif code == 1:
+            late = self.ls[s]
+        else:
+            late = self.lf[s]
+        t = other.s[other.w[late] - link[6]]
+        if code & 1:  # from the predecessor's start: its finish comes its duration later
+            t = self._add(p, t, self.dur[p])
+        return t
 
     def _backward(self, order: list[int]) -> None:
         """The late dates; for plain tasks also the slack (as ``_total_slack`` and ``_free_slack`` give it
@@ -974,7 +1025,7 @@ class _Planner:
         tables = self.tables
         finish = self.finish
         general = self._backward_one
-        for block in self._blocks(order[::-1], 0.45, 0.45):
+        for block in self._blocks(order[::-1], "backward"):
             for i in block:
                 if not plain[i]:
                     general(i)
@@ -1016,6 +1067,17 @@ class _Planner:
                         d = dur[i]
                         if d:
                             v = finish_of[work[v] + d]
+                    other = tables[s]
+                    if other[0] is not work and (lag <= 0 or code & 1) and not (lag and link[7]):
+                        # on another calendar: as late as the successor's working time allows (see _latest)
+                        other_work = other[0]
+                        t = other[1][other_work[computed_ls[s] if code == 0 else ls[s] if code == 1 else lf[s]] - lag]
+                        if code & 1:
+                            d = dur[i]
+                            if d:
+                                t = finish_of[work[t] + d]
+                        if t > v:
+                            v = t
                     if v > finish:
                         v = finish
                     if best is None or v < best:
@@ -1498,7 +1560,7 @@ class _Waves:
         preds = planner.preds
         general = planner._forward_one
         start = planner.start
-        reports = self._reports(0.45 if planner.alap_pass else 0.0)
+        reports = self._reports("forward")
         done = 0
         for number, tasks in enumerate(self.levels):
             flags = vector[tasks]
@@ -1628,9 +1690,20 @@ class _Waves:
         vector = self.plain
         index, bounds = self._groups(self.P, vector[self.P] & ~finished[self.S])
         ES, EF, WES, WEF = self.arrays
-        LS = np.zeros(n, dtype=np.int64)
-        LF = np.zeros(n, dtype=np.int64)
-        CLS = np.zeros(n, dtype=np.int64)
+        late = np.zeros((3, n), dtype=np.int64)  # late starts, late finishes, computed late starts
+        LS, LF, CLS = late
+        # links between tasks on different calendars that may let the predecessor finish later than the
+        # rules on one calendar give (see _Planner._latest), and which of the successor's late dates they
+        # count from; left out: elapsed lags, and positive lags from the predecessor's finish and links
+        # without lag to a late start that is a start of the successor's calendar, which those rules
+        # give as late as it can be already
+        P, S, code, lag = self.P, self.S, self.code, self.lag
+        cross = (self.kind[P] != self.kind[S]) & ~((lag != 0) & self.lel)
+        cross &= ~((lag > 0) & ((code & 1) == 0))
+        cross &= ~((lag == 0) & (code == 0) & vector[S] & (self.rem[S] > 0))
+        self.cross = cross
+        self.late = late
+        self.late_row = np.where(code == 0, 2, np.where(code == 1, 0, 1)).astype(np.int8)
         WLS = np.zeros(n, dtype=np.int64)
         WLF = np.zeros(n, dtype=np.int64)
         TOTAL = np.zeros(n, dtype=np.int64)
@@ -1639,7 +1712,7 @@ class _Waves:
         succs = planner.succs
         general = planner._backward_one
         finish = planner.finish
-        reports = self._reports(0.45)
+        reports = self._reports("backward")
         done = 0
         for number in range(len(self.levels) - 1, -1, -1):
             tasks = self.levels[number]
@@ -1714,6 +1787,17 @@ class _Waves:
             m = ss & (d > 0)
             if m.any():
                 v[m] = axis.finish_of(axis.work(v[m], kp[m]) + d[m], kp[m])
+            # on another calendar: as late as the successor's working time allows (see _Planner._latest)
+            other = self.cross[links]
+            if other.any():
+                chosen_links = links[other]
+                so, ko = s[other], ks[other]
+                t = axis.start_of(axis.work(self.late[self.late_row[chosen_links], so], ko) - lag[other], ko)
+                m = ((code[other] & 1) == 1) & (d[other] > 0)
+                if m.any():
+                    kpo = kp[other][m]
+                    t[m] = axis.finish_of(axis.work(t[m], kpo) + d[other][m], kpo)
+                v[other] = np.maximum(v[other], t)
             v = np.minimum(v, finish)
             heads = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1])))
             where = np.searchsorted(chosen, p[heads])
@@ -1735,20 +1819,21 @@ class _Waves:
         room = np.where(linked, room, total)
         return late_start, late_finish, wls, wlf, total, np.maximum(room, 0)
 
-    def _reports(self, offset: float) -> Callable[[int], None]:
-        """The progress reports of the loops (twenty, as the tasks get done)."""
+    def _reports(self, phase: str) -> Callable[[int], None]:
+        """The progress reports of the loops for the pass ``phase`` (twenty, as the tasks get done)."""
         planner = self.planner
         report = planner.progress
         total = sum(len(t) for t in self.levels)
         if report is None:
             return lambda done: None
+        first, offset = planner.spans[phase]
         step = max(1, total // 20)
         pending = list(range(0, total, step))
         pending.reverse()
 
         def reached(done: int) -> None:
             while pending and pending[-1] <= done:
-                report(0.45 * pending.pop() / max(1, total) + offset)
+                report(first * pending.pop() / max(1, total) + offset)
 
         reached(0)
         return reached

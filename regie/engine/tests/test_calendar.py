@@ -134,6 +134,25 @@ def test_recurring_exceptions_built_in_code():
     assert every_third_day.days() == [dt.date(2024, 1, 1), dt.date(2024, 1, 4), dt.date(2024, 1, 7), dt.date(2024, 1, 10)]
 
 
+def test_weeks_of_a_weekly_exception_run_from_sunday():
+    # as in Microsoft Project, "every 2 weeks on Sunday and Monday" from Monday 2024-01-01 counts its weeks from
+    # Sunday 2023-12-31: that week's Sunday is before the start, the next weeks begin on 01-14 and 01-28
+    sunday_and_monday = CalendarException(
+        dt.date(2024, 1, 1), dt.date(2024, 1, 31), recurrence=WEEKLY, period=2, weekdays=frozenset({6, 0})
+    )
+    assert sunday_and_monday.days() == [
+        dt.date(2024, 1, 1), dt.date(2024, 1, 14), dt.date(2024, 1, 15), dt.date(2024, 1, 28), dt.date(2024, 1, 29)
+    ]  # fmt: skip
+    from_a_sunday = CalendarException(
+        dt.date(2024, 1, 7), dt.date(2024, 2, 29), recurrence=WEEKLY, period=3, weekdays=frozenset({6}), occurrences=3
+    )
+    assert from_a_sunday.days() == [dt.date(2024, 1, 7), dt.date(2024, 1, 28), dt.date(2024, 2, 18)]
+    from_a_saturday = CalendarException(
+        dt.date(2024, 1, 6), dt.date(2024, 1, 31), recurrence=WEEKLY, period=2, weekdays=frozenset({5, 6})
+    )
+    assert from_a_saturday.days() == [dt.date(2024, 1, 6), dt.date(2024, 1, 14), dt.date(2024, 1, 20), dt.date(2024, 1, 28)]
+
+
 def test_an_exception_ending_before_it_starts_is_refused():
     backwards = CalendarException(dt.date(2024, 1, 10), dt.date(2024, 1, 9), name="backwards")
     with pytest.raises(CalendarError, match="backwards"):
@@ -223,14 +242,16 @@ def test_the_ends_of_the_supported_range_are_accepted(std):
     assert std.between(m(2149, 12, 31), m(2150, 1, 1)) == DAY  # a Wednesday, up to its midnight
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in Calendar._check_range: the whole of 2150-01-01 is accepted (only its midnight, the end of "
-    "2149-12-31, is inside the supported range)",
-)
-def test_noon_on_the_first_day_after_the_range_is_refused(std):
-    with pytest.raises(CalendarError):
-        std.work(m(2150, 1, 1, 12))
+@pytest.mark.parametrize("moment", [dt.datetime(2150, 1, 1, 0, 1), dt.datetime(2150, 1, 1, 12)])
+def test_the_first_day_after_the_range_is_refused_after_its_midnight(std, moment):
+    with pytest.raises(CalendarError, match=f"{moment:%Y-%m-%d %H:%M} is outside the supported range"):
+        std.work(to_minute(moment))
+    assert std.work(m(2150, 1, 1)) - std.work(m(2149, 12, 31)) == DAY  # its midnight stays the end of 2149
+
+
+def test_a_moment_far_outside_the_supported_range_is_named():
+    with pytest.raises(CalendarError, match="outside the supported range"):
+        Calendar("far", standard_week()).work(10**12)
 
 
 def test_work_running_out_of_the_range_is_refused(std):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -140,11 +139,6 @@ def two_calendars(link: Link):
     return tasks, [link], {"cal0": STANDARD, "cal1": LONG_DAYS}, MONDAY + dt.timedelta(hours=8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in the backward pass (see test_cpm.py, NEGATIVE_SLACK_ACROSS_CALENDARS): a predecessor finishing in "
-    "its successor's non-working time gets negative total slack through a finish-to-finish link or a lead",
-)
 @FAST
 @given(plans())
 @example(two_calendars(Link("P", "S", FF)))
