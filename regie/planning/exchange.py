@@ -166,6 +166,8 @@ def _store(ms: mspdi.MsProject, *, user: Any, portfolio: Portfolio, code: str | 
     report(0.4, _("Storing %(count)s tasks") % {"count": len(ms.tasks)})
     rows = []
     for position, task in enumerate(ms.tasks):
+        if task.external:
+            continue  # a task of another project: linked to below when Regie has it
         unit, _elapsed = _unit(task.duration_format)
         rows.append(
             Task(
@@ -202,14 +204,18 @@ def _store(ms: mspdi.MsProject, *, user: Any, portfolio: Portfolio, code: str | 
             parents.append(Task(pk=by_uid[task.uid], parent_id=by_uid[task.parent_uid]))
     Task.objects.bulk_update(parents, ["parent_id"], batch_size=2000)
     report(0.55, _("Storing links"))
+    elsewhere = _external_tasks(ms, user)
     link_rows = []
     for task in ms.tasks:
+        if task.external:
+            continue
         for link in task.links:
-            if link.cross_project or link.predecessor_uid not in by_uid:
+            predecessor = by_uid.get(link.predecessor_uid) or elsewhere.get(link.predecessor_uid)
+            if predecessor is None:
                 continue
             link_rows.append(
                 Link(
-                    predecessor_id=by_uid[link.predecessor_uid],
+                    predecessor_id=predecessor,
                     successor_id=by_uid[task.uid],
                     type=link.type,
                     lag=link.lag,
@@ -234,7 +240,7 @@ def _store(ms: mspdi.MsProject, *, user: Any, portfolio: Portfolio, code: str | 
                 )
                 for t in ms.tasks
                 for b in t.baselines
-                if b.number == number
+                if b.number == number and t.uid in by_uid
             ],
             batch_size=2000,
         )
@@ -269,6 +275,24 @@ def _store(ms: mspdi.MsProject, *, user: Any, portfolio: Portfolio, code: str | 
     return project
 
 
+def _external_tasks(ms: mspdi.MsProject, user: Any) -> dict[int, int]:
+    """The file's external predecessors that are tasks of projects in Regie the user may see (named as an
+    export names them: ``CODE.xml\\UID``): their UIDs in the file and their ids here."""
+    found: dict[int, int] = {}
+    for task in ms.tasks:
+        if not task.external:
+            continue
+        source, _sep, uid = task.external_project.replace("/", "\\").rpartition("\\")
+        filename = source.rpartition("\\")[2]
+        if not (filename.lower().endswith(".xml") and uid.isdigit()):
+            continue  # MS Project names an .mpp file and a task ID: nothing Regie can find
+        code = filename[:-4]
+        other = Task.objects.filter(plan__project__code=code, uid=int(uid)).select_related("plan__project").first()
+        if other is not None and permissions.may(user, "portfolio.view_project", other.plan.project):
+            found[task.uid] = other.pk
+    return found
+
+
 # -- export ---------------------------------------------------------------------------------------------------
 
 
@@ -276,8 +300,35 @@ def _engine_week(row: WorkCalendar) -> list[cal.Day | None]:
     return list(calendars.parse_week(row.week))
 
 
-def build_project(plan: Plan, progress: Callable[[float], None] | None = None) -> tuple[mspdi.MsProject, cpm.Schedule]:
-    """The plan as MSPDI data, with the stored schedule as the computed dates."""
+def external_name(task: Task) -> str:
+    """How an exported file names a task of another project: its project's file and the task's UID, as MS
+    Project names an external predecessor (``P-001.xml\\12``)."""
+    return f"{task.plan.project.code}.xml\\{task.uid}"
+
+
+def _result(task: Task) -> cpm.TaskResult | None:
+    """The stored schedule of a task as the engine gives it."""
+    if not (task.start and task.finish and task.early_start):
+        return None
+    return cpm.TaskResult(
+        start=services._naive(task.start),  # type: ignore[arg-type]
+        finish=services._naive(task.finish),  # type: ignore[arg-type]
+        early_start=services._naive(task.early_start),  # type: ignore[arg-type]
+        early_finish=services._naive(task.early_finish),  # type: ignore[arg-type]
+        late_start=services._naive(task.late_start),  # type: ignore[arg-type]
+        late_finish=services._naive(task.late_finish),  # type: ignore[arg-type]
+        total_slack=task.total_slack or 0,
+        free_slack=task.free_slack or 0,
+        critical=task.critical,
+        duration=task.duration,
+    )
+
+
+def build_project(
+    plan: Plan, progress: Callable[[float], None] | None = None, user: Any = None
+) -> tuple[mspdi.MsProject, cpm.Schedule]:
+    """The plan as MSPDI data, with the stored schedule as the computed dates. Predecessors in other
+    projects (those ``user`` may see; all without a user) become external tasks, as in MS Project."""
     tasks = list(Task.objects.filter(plan=plan).order_by("position"))
     uid_of = {t.pk: t.uid for t in tasks}
     calendar_ids = {plan.calendar_id} | {t.calendar_id for t in tasks if t.calendar_id}
@@ -293,10 +344,42 @@ def build_project(plan: Plan, progress: Callable[[float], None] | None = None) -
             exceptions=[calendars.exception_of(e) for e in row.exceptions.all()],
         )
     links: dict[int, list[mspdi.MsLink]] = {}
-    for link in Link.objects.filter(successor__plan=plan, predecessor__plan=plan):
+    external: dict[int, mspdi.MsTask] = {}
+    results: dict[Any, cpm.TaskResult] = {}
+    next_uid = max(uid_of.values(), default=0) + 1
+    for link in Link.objects.filter(successor__plan=plan).select_related("predecessor__plan__project"):
         fmt = {"m": 3, "h": 5, "d": 7, "w": 9, "mo": 11}.get(link.lag_unit, 7) + (1 if link.lag_kind == cpm.ELAPSED else 0)
+        other = link.predecessor
+        if other.plan_id == plan.pk:
+            links.setdefault(link.successor_id, []).append(
+                mspdi.MsLink(uid_of[link.predecessor_id], link.type, link.lag, link.lag_kind, fmt)
+            )
+            continue
+        if user is not None and not permissions.may(user, "portfolio.view_project", other.plan.project):
+            continue
+        ghost = external.get(other.pk)
+        if ghost is None:
+            ghost = external[other.pk] = mspdi.MsTask(
+                uid=next_uid + len(external),
+                id=len(tasks) + len(external) + 1,
+                name=other.name,
+                outline_level=1,
+                outline_number=str(sum(1 for t in tasks if t.parent_id is None) + len(external) + 1),
+                milestone=other.milestone,
+                duration=other.duration,
+                duration_format=7,
+                external=True,
+                external_project=external_name(other),
+                start=services._naive(other.start),
+                finish=services._naive(other.finish),
+            )
+            found = _result(other)
+            if found is not None:
+                results[ghost.uid] = found
         links.setdefault(link.successor_id, []).append(
-            mspdi.MsLink(uid_of[link.predecessor_id], link.type, link.lag, link.lag_kind, fmt)
+            mspdi.MsLink(
+                ghost.uid, link.type, link.lag, link.lag_kind, fmt, cross_project=True, cross_project_name=ghost.external_project
+            )
         )
     baselines: dict[int, list[mspdi.MsBaseline]] = {}
     for row in BaselineTask.objects.filter(baseline__plan=plan).select_related("baseline"):
@@ -307,7 +390,6 @@ def build_project(plan: Plan, progress: Callable[[float], None] | None = None) -
     depth: dict[int, int] = {}
     numbers: dict[int, str] = {}
     counters: dict[int | None, int] = {}
-    results: dict[Any, cpm.TaskResult] = {}
     ms_tasks = []
     for number, task in enumerate(tasks, start=1):
         depth[task.pk] = depth.get(task.parent_id, 0) + 1 if task.parent_id else 1
@@ -343,19 +425,10 @@ def build_project(plan: Plan, progress: Callable[[float], None] | None = None) -
                 baselines=baselines.get(task.pk, []),
             )
         )
-        if task.start and task.finish and task.early_start:
-            results[task.uid] = cpm.TaskResult(
-                start=services._naive(task.start),  # type: ignore[arg-type]
-                finish=services._naive(task.finish),  # type: ignore[arg-type]
-                early_start=services._naive(task.early_start),  # type: ignore[arg-type]
-                early_finish=services._naive(task.early_finish),  # type: ignore[arg-type]
-                late_start=services._naive(task.late_start),  # type: ignore[arg-type]
-                late_finish=services._naive(task.late_finish),  # type: ignore[arg-type]
-                total_slack=task.total_slack or 0,
-                free_slack=task.free_slack or 0,
-                critical=task.critical,
-                duration=task.duration,
-            )
+        found = _result(task)
+        if found is not None:
+            results[task.uid] = found
+    ms_tasks += external.values()
     ms = mspdi.MsProject(
         name=plan.project.name,
         title=plan.project.name,
@@ -394,9 +467,9 @@ def build_project(plan: Plan, progress: Callable[[float], None] | None = None) -
     return ms, schedule
 
 
-def export_project(project: Project, progress: Callable[[float], None] | None = None) -> bytes:
+def export_project(project: Project, progress: Callable[[float], None] | None = None, user: Any = None) -> bytes:
     plan = services.plan_for(project)
-    ms, schedule = build_project(plan)
+    ms, schedule = build_project(plan, user=user)
     return mspdi.write(ms, schedule, progress=progress)
 
 

@@ -60,6 +60,7 @@ class MsLink:
     lag_kind: str
     lag_format: int = 7
     cross_project: bool = False
+    cross_project_name: str = ""  # the external predecessor: its project's file and task, e.g. "P-001.xml\\12"
 
 
 @dataclass
@@ -96,6 +97,9 @@ class MsTask:
     remaining: int | None = None
     task_type: int = 0  # 0 fixed units, 1 fixed duration, 2 fixed work
     notes: str = ""
+    # a task of another project shown here as an external predecessor (its file and task in external_project)
+    external: bool = False
+    external_project: str = ""
     links: list[MsLink] = field(default_factory=list)
     baselines: list[MsBaseline] = field(default_factory=list)
     # as stored by the program that saved the file
@@ -187,10 +191,11 @@ class MsProject:
         raise MspdiError("Project: the file defines no calendar")
 
     def engine_plan(self) -> tuple[list[cpm.Task], list[cpm.Link]]:
-        """Tasks and links for :func:`regie.engine.cpm.schedule`, keyed by task UID."""
+        """Tasks and links for :func:`regie.engine.cpm.schedule`, keyed by task UID. An external predecessor
+        (a task of another project) keeps the dates the file gives it, as in MS Project."""
         tasks: list[cpm.Task] = []
         links: list[cpm.Link] = []
-        known = {t.uid for t in self.tasks if t.active}
+        known = {t.uid for t in self.tasks if t.active and (not t.external or (t.start and t.finish))}
         resources = {r.uid: r for r in self.resources}
         driving: dict[int, list[tuple[str | None, int, float]]] = {}
         for assignment in self.assignments:
@@ -200,7 +205,7 @@ class MsProject:
             calendar = str(resource.calendar_uid) if resource.calendar_uid is not None else None
             driving.setdefault(assignment.task_uid, []).append((calendar, assignment.work, assignment.units))
         for task in self.tasks:
-            if not task.active:
+            if task.uid not in known:
                 continue
             if task.calendar_uid is not None and task.calendar_uid not in self.calendars:
                 raise MspdiError(f"Task {task.uid} ({task.name}): calendar {task.calendar_uid} is not defined in the file")
@@ -218,14 +223,17 @@ class MsProject:
                     actual_start=task.actual_start,
                     actual_finish=task.actual_finish,
                     remaining=task.remaining,
-                    manual=task.manual and task.start is not None and task.finish is not None and not task.summary,
+                    manual=(task.manual or task.external)
+                    and task.start is not None
+                    and task.finish is not None
+                    and not task.summary,
                     start=task.start,
                     finish=task.finish,
                     assignments=driving.get(task.uid, ()) if task.task_type != 1 and not task.elapsed else (),
                 )
             )
             for link in task.links:
-                if link.cross_project or link.predecessor_uid not in known:
+                if link.predecessor_uid not in known:
                     continue
                 links.append(cpm.Link(link.predecessor_uid, task.uid, link.type, link.lag, link.lag_kind))
         return tasks, links
@@ -257,6 +265,10 @@ def format_duration(minutes: float) -> str:
     return f"{sign}PT{minutes // 60}H{minutes % 60}M0S"
 
 
+_FIRST_MOMENT = dt.datetime.combine(cal.FIRST_DATE, dt.time())
+_LAST_MOMENT = dt.datetime.combine(cal.LAST_DATE + dt.timedelta(days=1), dt.time())  # the midnight ending the last day
+
+
 def parse_datetime(text: str, where: str) -> dt.datetime:
     value = text.strip()
     try:
@@ -266,7 +278,7 @@ def parse_datetime(text: str, where: str) -> dt.datetime:
     if moment.tzinfo is not None:
         moment = moment.replace(tzinfo=None)
     moment = moment.replace(second=0, microsecond=0)
-    if not cal.FIRST_DATE <= moment.date() <= cal.LAST_DATE + dt.timedelta(days=1):
+    if not _FIRST_MOMENT <= moment <= _LAST_MOMENT:
         raise MspdiError(f"{where}: {value} is outside the supported range {cal.FIRST_DATE} to {cal.LAST_DATE}")
     return moment
 
@@ -608,6 +620,8 @@ def _read_task(node: Any, project: MsProject) -> MsTask | None:
         milestone=element.bool("Milestone"),
         manual=element.bool("Manual"),
         active=element.bool("Active", True),
+        external=element.bool("ExternalTask"),
+        external_project=element.text("ExternalTaskProject") or "",
         duration=duration,
         duration_format=duration_format,
         elapsed=elapsed,
@@ -645,10 +659,12 @@ def _read_task(node: Any, project: MsProject) -> MsTask | None:
         lag_format = link.int("LagFormat", 7) or 7
         raw = link.float("LinkLag", 0.0) or 0.0
         if lag_format in PERCENT_FORMATS:
-            lag, kind = raw / 10.0 if abs(raw) > 100 else raw, cpm.PERCENT
+            lag, kind = raw, cpm.PERCENT  # a percentage lag is stored as the whole percentage, e.g. 150
         else:
             lag, kind = raw / 10.0, cpm.ELAPSED if lag_format in ELAPSED_FORMATS else cpm.WORK
-        task.links.append(MsLink(predecessor, link_type, lag, kind, lag_format, link.bool("CrossProject")))
+        task.links.append(
+            MsLink(predecessor, link_type, lag, kind, lag_format, link.bool("CrossProject"), link.text("CrossProjectName") or "")
+        )
     for baseline_node in element.node:
         if not isinstance(baseline_node.tag, str) or baseline_node.tag.rpartition("}")[2] != "Baseline":
             continue
@@ -917,6 +933,8 @@ def write(
         critical = result.critical if result else task.critical
         if critical is not None:
             out.append(f"<Critical>{1 if critical else 0}</Critical>")
+        if task.external:
+            out.append(f"<ExternalTask>1</ExternalTask><ExternalTaskProject>{_x(task.external_project)}</ExternalTaskProject>")
         if result:
             out.append(
                 f"<EarlyStart>{_d(result.early_start)}</EarlyStart><EarlyFinish>{_d(result.early_finish)}</EarlyFinish>"
@@ -941,15 +959,19 @@ def write(
             out.append(f"<Notes>{_x(task.notes)}</Notes>")
         for link in task.links:
             if link.lag_kind == cpm.PERCENT:
-                lag, lag_format = int(round(link.lag)), 19
+                # LinkLag holds the whole percentage (not tenths), as Microsoft Project stores it
+                lag = int(round(link.lag))
+                lag_format = link.lag_format if link.lag_format in PERCENT_FORMATS else 19
             else:
                 lag = int(round(link.lag * 10))
                 lag_format = link.lag_format if link.lag_format not in PERCENT_FORMATS else 7
                 if (link.lag_kind == cpm.ELAPSED) != (lag_format in ELAPSED_FORMATS):
                     lag_format = 8 if link.lag_kind == cpm.ELAPSED else 7
+            cross = f"<CrossProject>1</CrossProject><CrossProjectName>{_x(link.cross_project_name)}</CrossProjectName>"
             out.append(
                 f"<PredecessorLink><PredecessorUID>{link.predecessor_uid}</PredecessorUID><Type>{LINK_CODES[link.type]}</Type>"
-                f"<CrossProject>0</CrossProject><LinkLag>{lag}</LinkLag><LagFormat>{lag_format}</LagFormat></PredecessorLink>"
+                f"{cross if link.cross_project else '<CrossProject>0</CrossProject>'}"
+                f"<LinkLag>{lag}</LinkLag><LagFormat>{lag_format}</LagFormat></PredecessorLink>"
             )
         for baseline in task.baselines:
             out.append(f"<Baseline><Number>{baseline.number}</Number>")

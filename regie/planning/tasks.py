@@ -108,7 +108,9 @@ def export_mspdi(job: Job, *, project: int) -> dict[str, Any]:
     row = Project.objects.filter(pk=project).first()
     if row is None:
         raise JobFailed(_("The project no longer exists."))
-    data = exchange.export_project(row, progress=lambda share: set_progress(job, int(share * 1000), 1000, _("Writing")))
+    data = exchange.export_project(
+        row, progress=lambda share: set_progress(job, int(share * 1000), 1000, _("Writing")), user=job.requested_by
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{row.code}-{stamp}.xml"
     stored = default_storage.save(f"exports/{uuid.uuid4().hex}.xml", ContentFile(data))

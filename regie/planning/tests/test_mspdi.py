@@ -351,16 +351,31 @@ def test_writing_without_a_schedule_keeps_the_plan():
     assert scheduled(again).tasks == scheduled(project).tasks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in mspdi: write() stores a percentage lag as the percentage (<LinkLag>150</LinkLag>, LagFormat 19) but "
-    "read() takes a percentage <LinkLag> above 100 for tenths of a percent, so a 150% lag comes back as 15%",
-)
 def test_round_trip_of_a_percentage_lag_above_one_hundred():
     project = mspdi.read(project_xml(task(1, "Pour", "PT16H0M0S") + task(2, "Strip forms", extra=link(1, 3, 50, 19))))
     assert links(project)[2] == [(1, cpm.SS, 50, cpm.PERCENT)]
     project.tasks[1].links[0].lag = 150  # the successor starts once one and a half times the predecessor's duration has passed
-    assert links(mspdi.read(mspdi.write(project)))[2] == [(1, cpm.SS, 150, cpm.PERCENT)]
+    written = mspdi.write(project)
+    assert b"<LinkLag>150</LinkLag><LagFormat>19</LagFormat>" in written  # the whole percentage, as MS Project stores it
+    assert links(mspdi.read(written))[2] == [(1, cpm.SS, 150, cpm.PERCENT)]
+
+
+@pytest.mark.parametrize("percent", [1, 99, 100, 101, 150, 250, 1000, -30, -150])
+@pytest.mark.parametrize("lag_format", [19, 20])
+def test_a_percentage_lag_is_read_as_stored_and_written_back_unchanged(percent, lag_format):
+    data = project_xml(task(1, "Pour", "PT16H0M0S") + task(2, "Strip forms", extra=link(1, 1, percent, lag_format)))
+    project = mspdi.read(data)
+    assert links(project)[2] == [(1, cpm.FS, percent, cpm.PERCENT)]
+    written = mspdi.write(project)
+    assert f"<LinkLag>{percent}</LinkLag><LagFormat>{lag_format}</LagFormat>".encode() in written
+    assert links(mspdi.read(written)) == links(project)
+
+
+def test_a_percentage_lag_above_one_hundred_schedules_from_the_whole_percentage():
+    project = mspdi.read(project_xml(task(1, "Pour", "PT16H0M0S") + task(2, "Strip forms", extra=link(1, 3, 150, 19))))
+    schedule = scheduled(project)
+    # 150 % of two days is three days after the start of Pour (Monday 2024-01-08)
+    assert schedule.tasks[2].start == dt.datetime(2024, 1, 11, 8)
 
 
 # -- files to refuse -------------------------------------------------------------------------------
@@ -415,13 +430,17 @@ def test_an_unknown_task_calendar_is_refused():
             "Task 1 (Design): <Start>: 2150-06-01T08:00:00",
         ),
         (
+            project_xml(task(1, "Design", extra="<Finish>2150-01-01T12:00:00</Finish>")),
+            "Task 1 (Design): <Finish>: 2150-01-01T12:00:00",
+        ),
+        (
             project_xml(
                 task(1, "Design", extra="<ConstraintType>4</ConstraintType><ConstraintDate>1900-01-01T08:00:00</ConstraintDate>")
             ),
             "Task 1 (Design): <ConstraintDate>: 1900-01-01T08:00:00",
         ),
     ],
-    ids=["project start", "task start", "constraint date"],
+    ids=["project start", "task start", "noon after the last day", "constraint date"],
 )
 def test_a_date_outside_the_supported_range_is_refused(data, culprit):
     message = refused(data)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from regie.core import jobs
 from regie.core.demo import load_demo
+from regie.engine import cpm
 from regie.planning import mspdi, services
 from regie.planning.models import Baseline, Link, Plan, Task
 from regie.portfolio.models import Portfolio, Project
@@ -292,3 +293,31 @@ def test_milestones_summaries_and_slips_read_as_planners_expect(demo):
     # the project's page shows the plan's forecast and leads to the Gantt chart
     detail = pm.get(project.get_absolute_url()).content.decode()
     assert 'id="project-plan"' in detail and f"/projects/{project.pk}/plan/" in detail
+
+
+def test_a_predecessor_in_another_project_travels_as_an_external_task(demo):
+    from regie.planning import exchange
+
+    laptops = Task.objects.get(plan__project__code="P-001", name="All laptops replaced")
+    move = Project.objects.get(code="P-002")
+    desks = Task.objects.get(plan__project=move, name="Move the desks")
+    data = exchange.export_project(move, user=demo["pmo"])
+    ms = mspdi.read(io.BytesIO(data))
+    ghost = next(t for t in ms.tasks if t.external)
+    assert (ghost.name, ghost.external_project) == (laptops.name, f"P-001.xml\\{laptops.uid}")
+    assert (ghost.start, ghost.finish) == (_local(laptops.start), _local(laptops.finish))
+    link = next(link for t in ms.tasks if t.uid == desks.uid for link in t.links if link.cross_project)
+    assert (link.predecessor_uid, link.cross_project_name) == (ghost.uid, ghost.external_project)
+    # MS Project schedules the desks after the external milestone: so does the file's own schedule
+    tasks, links = ms.engine_plan()
+    result = cpm.schedule(tasks, links, ms.engine_calendars(), str(ms.default_calendar_uid()), ms.start)
+    assert result.tasks[desks.uid].start == _local(desks.start) >= ghost.finish
+    # read back into Regie, the link to P-001's milestone is made again, and no stray task
+    copy = exchange.import_project(data, user=demo["pmo"], portfolio=move.portfolio, code="P-002-B")
+    copied = Task.objects.get(plan__project=copy, name="Move the desks")
+    assert Link.objects.filter(predecessor=laptops, successor=copied).exists()
+    assert not Task.objects.filter(plan__project=copy, name=laptops.name).exists()
+    assert copied.start == desks.start
+    # someone who may not see P-001 gets no trace of it
+    hidden = mspdi.read(io.BytesIO(exchange.export_project(move, user=demo["dev"])))
+    assert not any(t.external for t in hidden.tasks)
