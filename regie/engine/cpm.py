@@ -1365,8 +1365,10 @@ _OFFSET = 1 << 34  # calendars side by side on one axis: calendar k's minutes an
 class _Axis:
     """The intervals of several calendars on one axis, for vectorised ``work``, ``start_of`` and ``finish_of``.
 
-    Each operation also checks that every value lies where the calendar is already expanded; ``grow``
-    expands the calendars (with their own methods) around the values that did not.
+    Each calendar's block of intervals is framed by two sentinel entries that every value outside the
+    calendar's expanded range finds instead of an interval: one look at the entries found tells whether
+    all values were in reach. When they were not, ``bad`` notes where, and ``grow`` expands the calendars
+    (with their own methods) around those values.
     """
 
     def __init__(self, calendars: list[Calendar]):
@@ -1374,52 +1376,69 @@ class _Axis:
         self.build()
 
     def build(self) -> None:
-        starts, ends, cum, cum_end, lo_t, hi_t, lo_w, hi_w = [], [], [], [], [], [], [], []
+        np = _np
+        starts, ends, cum, cum_end, sentinel = [], [], [], [], []
+        lo_t, hi_t, lo_w, hi_w = [], [], [], []
+        half = _OFFSET // 2
         for k, calendar in enumerate(self.calendars):
             c_starts, c_ends, c_cum, c_cum_end, hi_day = calendar._intervals()
             offset = k * _OFFSET
-            starts.append(_np.asarray(c_starts, dtype=_np.int64) + offset)
-            ends.append(_np.asarray(c_ends, dtype=_np.int64) + offset)
-            cum.append(_np.asarray(c_cum, dtype=_np.int64) + offset)
-            cum_end.append(_np.asarray(c_cum_end, dtype=_np.int64) + offset)
-            lo_t.append(c_starts[0])
-            hi_t.append(hi_day * 1440)
-            lo_w.append(c_cum[0])
-            hi_w.append(c_cum_end[-1])
-        self.starts = _np.concatenate(starts)
-        self.ends = _np.concatenate(ends)
-        self.cum = _np.concatenate(cum)
-        self.cum_end = _np.concatenate(cum_end)
-        self.lo_t = _np.asarray(lo_t, dtype=_np.int64)
-        self.hi_t = _np.asarray(hi_t, dtype=_np.int64)
-        self.lo_w = _np.asarray(lo_w, dtype=_np.int64)
-        self.hi_w = _np.asarray(hi_w, dtype=_np.int64)
+            first_t, last_t, first_w, last_w = c_starts[0], hi_day * 1440, c_cum[0], c_cum_end[-1]
+            lo_t.append(first_t)
+            hi_t.append(last_t)
+            lo_w.append(first_w)
+            hi_w.append(last_w)
+            # before the block: moments before its first interval, work up to its first minute
+            starts.append([offset])
+            ends.append([offset])
+            cum.append([offset + first_w])
+            cum_end.append([offset + first_w])
+            sentinel.append([True])
+            starts.append(np.asarray(c_starts, dtype=np.int64) + offset)
+            ends.append(np.asarray(c_ends, dtype=np.int64) + offset)
+            cum.append(np.asarray(c_cum, dtype=np.int64) + offset)
+            cum_end.append(np.asarray(c_cum_end, dtype=np.int64) + offset)
+            sentinel.append(np.zeros(len(c_starts), dtype=bool))
+            # after it: moments from the first day not expanded, work from its last minute
+            starts.append([offset + last_t])
+            ends.append([offset + last_t])
+            cum.append([offset + last_w])
+            cum_end.append([offset + half])
+            sentinel.append([True])
+        self.starts = np.concatenate(starts).astype(np.int64)
+        self.ends = np.concatenate(ends).astype(np.int64)
+        self.cum = np.concatenate(cum).astype(np.int64)
+        self.cum_end = np.concatenate(cum_end).astype(np.int64)
+        self.sentinel = np.concatenate(sentinel).astype(bool)
+        self.lo_t = np.asarray(lo_t, dtype=np.int64)
+        self.hi_t = np.asarray(hi_t, dtype=np.int64)
+        self.lo_w = np.asarray(lo_w, dtype=np.int64)
+        self.hi_w = np.asarray(hi_w, dtype=np.int64)
         self.bad: list[tuple[str, int, int]] = []
 
     def work(self, t, k):
         """Working minutes (with the calendar's offset) at clock minutes ``t`` on calendars ``k``."""
-        ok = (t >= self.lo_t[k]) & (t < self.hi_t[k])
-        if not ok.all():
-            self._note("work", t, k, ok)
         x = t + k * _OFFSET
         i = self.starts.searchsorted(x, "right") - 1
+        if self.sentinel[i].any():
+            self._note("work", t, k, (t >= self.lo_t[k]) & (t < self.hi_t[k]))
         return self.cum[i] + _np.minimum(x, self.ends[i]) - self.starts[i]
 
     def start_of(self, w, k):
-        true = w - k * _OFFSET
-        ok = (true >= self.lo_w[k]) & (true < self.hi_w[k])
-        if not ok.all():
-            self._note("start_of", true, k, ok)
         i = self.cum.searchsorted(w, "right") - 1
-        return self.starts[i] + w - self.cum[i] - k * _OFFSET
+        offset = k * _OFFSET
+        if self.sentinel[i].any():
+            true = w - offset
+            self._note("start_of", true, k, (true >= self.lo_w[k]) & (true < self.hi_w[k]))
+        return self.starts[i] + w - self.cum[i] - offset
 
     def finish_of(self, w, k):
-        true = w - k * _OFFSET
-        ok = (true > self.lo_w[k]) & (true <= self.hi_w[k])
-        if not ok.all():
-            self._note("finish_of", true, k, ok)
         i = _np.minimum(self.cum_end.searchsorted(w, "left"), len(self.cum_end) - 1)
-        return self.ends[i] - (self.cum_end[i] - w) - k * _OFFSET
+        offset = k * _OFFSET
+        if self.sentinel[i].any():
+            true = w - offset
+            self._note("finish_of", true, k, (true > self.lo_w[k]) & (true <= self.hi_w[k]))
+        return self.ends[i] - (self.cum_end[i] - w) - offset
 
     def _note(self, what: str, values, k, ok) -> None:
         wrong = ~ok
