@@ -146,9 +146,9 @@ class CalendarException:
             else:
                 step = self.period
             while dt.date(year, month, 1) <= self.end:
-                day = self._in_month(year, month)
-                if day is not None:
-                    yield day
+                in_month = self._in_month(year, month)
+                if in_month is not None:
+                    yield in_month
                 month += step
                 year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 

@@ -37,7 +37,7 @@ import itertools
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .calendar import Calendar, CalendarError, elapsed_calendar, from_minute, to_minute
 
@@ -418,18 +418,20 @@ class _Planner:
             valid = False
         if not valid:
             self._check_links(links)
+        # every link names two tasks of the plan from here on: the checks above raise otherwise
+        predecessors, successors = cast("list[int]", ps), cast("list[int]", ss)
         lags = list(map(_LAG, links))
         dur, elapsed = self.dur, self.elapsed
         codes = list(map(_CODES.__getitem__, types))
         minutes = [0] * len(links)  # most links have no lag, and most lags are working time
         for k in itertools.compress(range(len(links)), lags):
             lag = lags[k]
-            minutes[k] = int(round(dur[ps[k]] * lag / 100.0)) if kinds[k] == PERCENT else int(round(lag))
+            minutes[k] = int(round(dur[predecessors[k]] * lag / 100.0)) if kinds[k] == PERCENT else int(round(lag))
         elapsed_lags = [False] * len(links)
         for k in itertools.compress(range(len(links)), map(WORK.__ne__, kinds)):
-            elapsed_lags[k] = elapsed[ps[k]] if kinds[k] == PERCENT else kinds[k] == ELAPSED
-        self.link_rows = (ps, ss, types, lags, kinds, codes, minutes, elapsed_lags)
-        self.link_columns = (ps, ss, codes, minutes, elapsed_lags)
+            elapsed_lags[k] = elapsed[predecessors[k]] if kinds[k] == PERCENT else kinds[k] == ELAPSED
+        self.link_rows = (predecessors, successors, types, lags, kinds, codes, minutes, elapsed_lags)
+        self.link_columns = (predecessors, successors, codes, minutes, elapsed_lags)
 
     def _check_links(self, links) -> None:
         """The checks of every link in order: raises for the first link at fault."""
@@ -920,15 +922,17 @@ class _Planner:
             self.ef[i] = to_minute(task.finish)  # type: ignore[arg-type]
             return
         cons = task.constraint
-        cdate = self.constraint_minute[i]
-        early_finish = None
+        cdate = self.constraint_minute[i]  # never None for a dated constraint (checked when the tasks are read)
+        early_finish: int | None = None
         actual_start = self.actual_start[i]
         if actual_start is None:
             preds = self.preds[i]
             if not preds:
                 if cons == SNET:
+                    assert cdate is not None
                     early_start = cdate
                 elif cons == FNET:
+                    assert cdate is not None
                     early_finish = cdate
                     early_start = self._add(i, cdate, -self.dur[i])
                 else:
@@ -936,25 +940,26 @@ class _Planner:
             else:
                 early_start = max(self._early_candidate(link, i) for link in preds)
             early_start = self._next_start(i, early_start)
-            if cons == SNET:
-                if early_start < cdate:
+            if cdate is not None:  # the dated constraints
+                if cons == SNET:
+                    if early_start < cdate:
+                        early_start = cdate
+                elif cons == FNLT:
+                    latest = self._add(i, cdate, -self.dur[i])
+                    if early_start > latest:
+                        early_start = latest
+                elif cons == FNET:
+                    earliest = self._add(i, cdate, -self.dur[i])
+                    if early_start < earliest:
+                        early_start = earliest
+                elif cons == SNLT:
+                    if early_start > cdate:
+                        early_start = cdate
+                elif cons == MSO:
                     early_start = cdate
-            elif cons == FNLT:
-                latest = self._add(i, cdate, -self.dur[i])
-                if early_start > latest:
-                    early_start = latest
-            elif cons == FNET:
-                earliest = self._add(i, cdate, -self.dur[i])
-                if early_start < earliest:
-                    early_start = earliest
-            elif cons == SNLT:
-                if early_start > cdate:
-                    early_start = cdate
-            elif cons == MSO:
-                early_start = cdate
-            elif cons == MFO:
-                early_finish = cdate
-                early_start = self._add(i, cdate, -self.dur[i])
+                elif cons == MFO:
+                    early_finish = cdate
+                    early_start = self._add(i, cdate, -self.dur[i])
             if cons in (SNET, SNLT, MSO):
                 early_start = self._next_start(i, early_start)
             if preds and cons in (MSO, MFO, SNLT, FNLT):
@@ -964,6 +969,7 @@ class _Planner:
         else:
             early_start = actual_start
             if self.actual_finish[i] is None and cons == FNET:
+                assert cdate is not None
                 early_finish = max(self._add(i, early_start, self.dur[i]), cdate)
         if early_finish is None:
             af = self.actual_finish[i]
@@ -1112,17 +1118,18 @@ class _Planner:
             else:
                 late_finish = min(self._late_candidate(link, i) for link in succs)
             cons = task.constraint
-            cdate = self.constraint_minute[i]
-            if cons == MSO:
-                late_finish = self._add(i, cdate, self.dur[i])
-            elif cons == MFO:
-                late_finish = cdate
-            elif cons == SNLT:
-                latest = self._add(i, cdate, self.dur[i])
-                if late_finish > latest:
-                    late_finish = latest
-            elif cons == FNLT and late_finish > cdate:
-                late_finish = cdate
+            cdate = self.constraint_minute[i]  # never None for a dated constraint (checked when the tasks are read)
+            if cdate is not None:  # the dated constraints
+                if cons == MSO:
+                    late_finish = self._add(i, cdate, self.dur[i])
+                elif cons == MFO:
+                    late_finish = cdate
+                elif cons == SNLT:
+                    latest = self._add(i, cdate, self.dur[i])
+                    if late_finish > latest:
+                        late_finish = latest
+                elif cons == FNLT and late_finish > cdate:
+                    late_finish = cdate
             deadline = self.deadline_minute[i]
             if deadline is not None and late_finish > deadline:
                 late_finish = deadline
@@ -1133,7 +1140,8 @@ class _Planner:
         late_start = self._add(i, late_finish, -self.dur[i]) if task.manual else self._add(i, late_finish, -self.rem[i])
         self.lf[i] = late_finish
         self.computed_ls[i] = late_start
-        self.ls[i] = late_start if self.actual_start[i] is None else self.actual_start[i]
+        actual_start = self.actual_start[i]
+        self.ls[i] = late_start if actual_start is None else actual_start
 
     # -- results ---------------------------------------------------------------------------------
 
@@ -1167,10 +1175,10 @@ class _Planner:
         start = shown_start
         finish = shown_finish
         for i in self.odd:
-            if actual_start[i] is not None:
-                start[i] = actual_start[i]
-            if actual_finish[i] is not None:
-                finish[i] = actual_finish[i]
+            if (actual := actual_start[i]) is not None:
+                start[i] = actual
+            if (actual := actual_finish[i]) is not None:
+                finish[i] = actual
         # summary roll-up: the earliest start and latest finish of their tasks
         durations = self.dur
         summaries = list(itertools.compress(range(self.n), summary))

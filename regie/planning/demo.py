@@ -54,8 +54,8 @@ def _holidays(calendar: Any) -> None:
             )
         easter = dt.date(year, *EASTER[year])
         for name, offset in (("Good Friday", -2), ("Easter Monday", 1), ("Ascension Day", 39), ("Whit Monday", 50)):
-            day = easter + dt.timedelta(days=offset)
-            rows.append(CalendarException(calendar=calendar, name=name, start=day, end=day))
+            holiday = easter + dt.timedelta(days=offset)
+            rows.append(CalendarException(calendar=calendar, name=name, start=holiday, end=holiday))
     CalendarException.objects.bulk_create(rows)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,7 +94,7 @@ def import_project(
     except mspdi.MspdiError as exc:
         raise ValidationError(str(exc)) from None
     except cpm.LoopError as exc:
-        names = {t.uid: t.name for t in ms.tasks}
+        names: dict[Hashable, str] = {t.uid: t.name for t in ms.tasks}
         loop = " → ".join(f"{names.get(uid, uid)} ({uid})" for uid in exc.loop)
         raise ValidationError(_("The links form a loop: %(loop)s.") % {"loop": loop}) from None
     except (cpm.ScheduleError, cal.CalendarError) as exc:
@@ -311,9 +311,9 @@ def _result(task: Task) -> cpm.TaskResult | None:
     if not (task.start and task.finish and task.early_start):
         return None
     return cpm.TaskResult(
-        start=services._naive(task.start),  # type: ignore[arg-type]
-        finish=services._naive(task.finish),  # type: ignore[arg-type]
-        early_start=services._naive(task.early_start),  # type: ignore[arg-type]
+        start=services._naive(task.start),
+        finish=services._naive(task.finish),
+        early_start=services._naive(task.early_start),
         early_finish=services._naive(task.early_finish),  # type: ignore[arg-type]
         late_start=services._naive(task.late_start),  # type: ignore[arg-type]
         late_finish=services._naive(task.late_finish),  # type: ignore[arg-type]
@@ -432,7 +432,7 @@ def build_project(
     ms = mspdi.MsProject(
         name=plan.project.name,
         title=plan.project.name,
-        start=services._naive(plan.start),  # type: ignore[arg-type]
+        start=services._naive(plan.start),
         finish=services._naive(plan.finish),
         calendar_uid=ms_calendars[plan.calendar_id].uid,
         minutes_per_day=plan.minutes_per_day,
@@ -460,8 +460,8 @@ def build_project(
     )
     schedule = cpm.Schedule(
         tasks=results,
-        start=services._naive(plan.start),  # type: ignore[arg-type]
-        finish=services._naive(plan.finish) or services._naive(plan.start),  # type: ignore[arg-type]
+        start=services._naive(plan.start),
+        finish=services._naive(plan.finish) or services._naive(plan.start),
         order=[],
     )
     return ms, schedule
@@ -487,7 +487,7 @@ def milestones_ics(project: Project) -> bytes:
             event = icalendar.Event()
             event.add("uid", f"regie-{project.code}-{task.uid}@regie")
             event.add("summary", f"{project.code}: {task.name}")
-            day = services._naive(task.finish).date()  # type: ignore[union-attr]
+            day = services._naive(task.finish).date()
             event.add("dtstart", day)
             event.add("dtend", day + dt.timedelta(days=1))
             event.add("dtstamp", services._aware(dt.datetime.now()))

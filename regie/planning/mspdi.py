@@ -12,11 +12,12 @@ returned half-read. The parser resolves no entities and reads nothing from the n
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from lxml import etree
 
@@ -346,7 +347,7 @@ class _Element:
             return None
         return parse_datetime(value, f"{self.where}: <{name}>")
 
-    def duration(self, name: str) -> int | None:
+    def duration(self, name: str) -> builtins.int | None:  # ``int`` is the method above
         value = self.text(name)
         if not value:
             return None
@@ -523,6 +524,15 @@ def _last_day(moment: dt.datetime) -> dt.date:
 _RECURRENCE = {1: cal.DAILY, 7: cal.DAILY, 6: cal.WEEKLY, 4: cal.MONTHLY, 5: cal.MONTHLY, 2: cal.YEARLY, 3: cal.YEARLY}
 
 
+class _ExceptionFields(TypedDict):
+    """The fields of a calendar exception that every kind of recurrence has."""
+
+    start: dt.date
+    end: dt.date
+    intervals: cal.Day
+    name: str
+
+
 def _read_exception(element: _Element, where: str) -> cal.CalendarException:
     name = element.text("Name") or ""
     label = f"{where}, exception {name!r}" if name else f"{where}, exception"
@@ -539,7 +549,7 @@ def _read_exception(element: _Element, where: str) -> cal.CalendarException:
     hours = _day_hours(element, label) if element.bool("DayWorking") else ()
     occurrences = element.int("Occurrences")
     period_count = element.int("Period", 1) or 1
-    base = {"start": first.date(), "end": _last_day(last), "intervals": hours, "name": name}
+    base: _ExceptionFields = {"start": first.date(), "end": _last_day(last), "intervals": hours, "name": name}
     if kind == 1 and (occurrences in (None, 0, 1) or (last.date() - first.date()).days + 1 == occurrences):
         return cal.CalendarException(**base)
     recurrence = _RECURRENCE.get(kind)

@@ -114,14 +114,14 @@ def task_rows(plan: Plan) -> list[dict[str, Any]]:
     variance = services.variance(plan)
     rows = []
     for task in Task.objects.filter(plan=plan).order_by("position").select_related("owner"):
-        v = variance.get(task.pk, {})
+        finish_variance = variance.get(task.pk, {}).get("finish")
         rows.append(
             {
                 "task": task,
                 "duration": services.label(task.duration, task.duration_unit, plan, task.elapsed),
                 "slack": services.label(task.total_slack, "d", plan),
-                "finish_variance": services.label(v.get("finish"), "d", plan) if v.get("finish") else "",
-                "late": bool(v.get("finish") and v["finish"] > 0),
+                "finish_variance": services.label(finish_variance, "d", plan) if finish_variance else "",
+                "late": bool(finish_variance and finish_variance > 0),
             }
         )
     return rows
@@ -153,12 +153,11 @@ def cross_project(user: Any) -> dict[str, Any]:
     predecessor in another project now finishes later than in that project's chosen baseline, or that
     itself finishes later than its own baseline because of it."""
     visible = Project.objects.visible_to(user, "portfolio.view_project")
-    links = (
+    links = list(
         Link.objects.exclude(predecessor__plan=F("successor__plan"))
         .filter(successor__plan__project__in=visible, predecessor__plan__project__in=visible)
         .select_related("predecessor__plan__project", "successor__plan__project", "predecessor__plan", "successor__plan")
     )
-    links = list(links)
     wanted = Q()
     for link in links:
         for task in (link.predecessor, link.successor):

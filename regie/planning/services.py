@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,6 +96,12 @@ def plan_for(project: Project) -> Plan:
     return plan
 
 
+@overload
+def _aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(moment: None) -> None: ...
+@overload
+def _aware(moment: dt.datetime | None) -> dt.datetime | None: ...
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
@@ -104,6 +110,12 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
+@overload
+def _naive(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def _naive(moment: None) -> None: ...
+@overload
+def _naive(moment: dt.datetime | None) -> dt.datetime | None: ...
 def _naive(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
@@ -196,7 +208,7 @@ def run_engine(plan: Plan, progress: Callable[[float], None] | None = None) -> c
             engine_cals,
             str(plan.calendar_id),
             _naive(plan.start),
-            progress=progress,  # type: ignore[arg-type]
+            progress=progress,
         )
     except cpm.LoopError as exc:
         names = dict(Task.objects.filter(pk__in=exc.loop).values_list("pk", "name"))
@@ -515,7 +527,7 @@ def variance(plan: Plan) -> dict[int, dict[str, int | None]]:
 def working_between(engine: cal.Calendar, a: dt.datetime | None, b: dt.datetime | None) -> int | None:
     if a is None or b is None:
         return None
-    return engine.between(cal.to_minute(_naive(a)), cal.to_minute(_naive(b)))  # type: ignore[arg-type]
+    return engine.between(cal.to_minute(_naive(a)), cal.to_minute(_naive(b)))
 
 
 def schedule_suggestion(project: Project) -> dict[str, Any] | None:
@@ -546,7 +558,7 @@ def schedule_suggestion(project: Project) -> dict[str, Any] | None:
 
 
 def _day(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else _naive(moment).date().isoformat()  # type: ignore[union-attr]
+    return None if moment is None else _naive(moment).date().isoformat()
 
 
 def report_suggestion(project: Project) -> dict[str, Any] | None:

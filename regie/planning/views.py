@@ -4,6 +4,7 @@ import and export, the milestone feed, and the cross-project dependencies of the
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -136,7 +137,7 @@ def gantt_edit(request: HttpRequest, pk: int) -> JsonResponse:
         action = body.get("action")
         if action == "task":
             task = get_object_or_404(Task, pk=int(body["task"]), plan=plan)
-            start = timezone.datetime.fromisoformat(str(body["start"])[:16]) if "start" in body else None
+            start = datetime.fromisoformat(str(body["start"])[:16]) if "start" in body else None
             days = float(body["duration_days"]) if "duration_days" in body else None
             services.move(request.user, task, start=start, duration_days=days)
         elif action == "link":
