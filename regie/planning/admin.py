@@ -14,3 +14,11 @@ class WorkCalendarAdmin(admin.ModelAdmin):
     list_display = ("name", "is_default", "domain")
     search_fields = ("name",)
     inlines = [ExceptionInline]
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        """After a change on the admin site too, the plans that use the calendar follow its working time."""
+        super().save_related(request, form, formsets, change)
+        from regie.planning.calendars import reschedule_plans_using
+
+        if change:
+            reschedule_plans_using(form.instance)

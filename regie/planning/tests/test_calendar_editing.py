@@ -542,3 +542,42 @@ def test_a_new_calendar_is_the_default_when_there_is_none(demo):
     assert created.status_code == 201 and created.json()["is_default"]
     assert created.json()["week"] == [DAY] * 5 + [[], []]
     assert list(WorkCalendar.objects.filter(is_default=True).values_list("name", flat=True)) == ["First"]
+
+
+def test_a_holiday_added_on_the_admin_site_reschedules_the_plan(demo):
+    import json
+
+    client = client_for(demo["admin"])
+    calendar = standard()
+    task = open_task()
+    before = task.finish
+    day = timezone.localtime(task.start).date()
+    existing = list(calendar.exceptions.all())
+    data = {
+        "name": calendar.name,
+        "week": json.dumps(calendar.week),
+        "is_default": "on" if calendar.is_default else "",
+        "description": calendar.description,
+        "domain": "",
+        "exceptions-TOTAL_FORMS": str(len(existing) + 1),
+        "exceptions-INITIAL_FORMS": str(len(existing)),
+        "exceptions-MIN_NUM_FORMS": "0",
+        "exceptions-MAX_NUM_FORMS": "1000",
+    }
+    fields = ("name", "start", "end", "hours", "recurrence", "period", "weekdays", "month_day", "weekday", "position", "month")
+    for number, row in enumerate([*existing, None]):
+        for name in fields:
+            value = getattr(row, name) if row is not None else None
+            if row is None:
+                value = {"name": "Admin day", "start": day, "end": day, "hours": [], "recurrence": "once", "period": 1,
+                         "weekdays": []}.get(name)  # fmt: skip
+            if isinstance(value, (list, dict)):
+                value = json.dumps(value)
+            data[f"exceptions-{number}-{name}"] = "" if value is None else str(value)
+        data[f"exceptions-{number}-id"] = str(row.pk) if row is not None else ""
+        data[f"exceptions-{number}-calendar"] = str(calendar.pk)
+    response = client.post(f"/admin/planning/workcalendar/{calendar.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert CalendarException.objects.filter(calendar=calendar, name="Admin day").exists()
+    task.refresh_from_db()
+    assert task.finish > before
