@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from regie.planning.models import CalendarException, WorkCalendar
 
@@ -15,7 +18,7 @@ class WorkCalendarAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     inlines = [ExceptionInline]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """After a change on the admin site too, the plans that use the calendar follow its working time."""
         super().save_related(request, form, formsets, change)
         from regie.planning.calendars import reschedule_plans_using
