@@ -301,8 +301,22 @@ def _stale_message(error: StaleWrite) -> str:
 
 
 def calendar_list(request: HttpRequest) -> HttpResponse:
-    context = {"calendars": WorkCalendar.objects.active(), "may_manage": calendars.may_manage(request.user)}
+    may_manage = calendars.may_manage(request.user)
+    context = {
+        "calendars": WorkCalendar.objects.active(),
+        "may_manage": may_manage,
+        "archived": WorkCalendar.objects.filter(archived_at__isnull=False).order_by("name") if may_manage else [],
+    }
     return render(request, "planning/calendar_list.html", context)
+
+
+@require_POST
+def calendar_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    calendar = get_object_or_404(WorkCalendar.objects.filter(archived_at__isnull=False), pk=pk)
+    _check_manage(request)
+    calendars.calendar_restore(actor=request.user, calendar=calendar)
+    messages.success(request, _("Calendar “%(name)s” restored.") % {"name": calendar.name})
+    return HttpResponseRedirect(calendar.get_absolute_url())
 
 
 def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:

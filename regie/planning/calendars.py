@@ -415,6 +415,17 @@ def calendar_archive(*, actor: Any, calendar: WorkCalendar, version: int | None)
     return calendar
 
 
+def calendar_restore(*, actor: Any, calendar: WorkCalendar) -> WorkCalendar:
+    """Bring an archived calendar back, as it was (its name stays taken while it is archived)."""
+    check_manage(actor)
+    if not calendar.is_archived:
+        return calendar
+    calendar.archived_at = None
+    calendar._history_user = actor  # type: ignore[attr-defined]
+    calendar.save()
+    return calendar
+
+
 def _optional_int(values: dict[str, Any], name: str, low: int, high: int, errors: dict[str, list[str]]) -> int | None:
     value = values.get(name)
     if value is None or value == "":

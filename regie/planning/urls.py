@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("calendars/<int:pk>/", calendar_views.calendar_detail, name="calendar_detail"),
     path("calendars/<int:pk>/edit/", calendar_views.calendar_edit, name="calendar_edit"),
     path("calendars/<int:pk>/archive/", calendar_views.calendar_archive, name="calendar_archive"),
+    path("calendars/<int:pk>/restore/", calendar_views.calendar_restore, name="calendar_restore"),
     path("calendars/<int:pk>/exceptions/new/", calendar_views.calendar_exception_new, name="calendar_exception_new"),
     path(
         "calendars/<int:pk>/exceptions/<int:exception_pk>/",

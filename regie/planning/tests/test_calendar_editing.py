@@ -245,8 +245,19 @@ def test_archive_refuses_a_calendar_in_use_and_archives_an_unused_one(demo):
     for row in (calendar, used, spare):
         row.refresh_from_db()
     assert calendar.archived_at is None and used.archived_at is None and spare.archived_at is not None
-    assert spare.get_absolute_url() not in client.get(reverse("planning:calendar_list")).content.decode()
+    assert f'href="{spare.get_absolute_url()}"' not in client.get(reverse("planning:calendar_list")).content.decode()
     assert client.get(spare.get_absolute_url()).status_code == 404
+    # an archived calendar comes back from the list of archived ones; someone else may not bring it back
+    restore = reverse("planning:calendar_restore", args=[spare.pk])
+    assert f'data-restore="{spare.pk}"' in client.get(reverse("planning:calendar_list")).content.decode()
+    assert client_for(demo["pm"]).post(restore).status_code == 403
+    assert 'id="archived-calendars"' not in client_for(demo["pm"]).get(reverse("planning:calendar_list")).content.decode()
+    spare.refresh_from_db()
+    assert spare.archived_at is not None
+    response = client.post(restore)
+    assert response.status_code == 302 and response["Location"] == spare.get_absolute_url()
+    spare.refresh_from_db()
+    assert spare.archived_at is None and client.get(spare.get_absolute_url()).status_code == 200
 
 
 def test_a_holiday_added_edited_and_deleted_on_the_page_reschedules_the_plan(demo):
