@@ -24,4 +24,4 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         from regie.planning.calendars import reschedule_plans_using
 
         if change:
-            reschedule_plans_using(form.instance)
+            reschedule_plans_using(form.instance, request.user)

@@ -196,7 +196,9 @@ def _values(request: HttpRequest, plan: Any, data: dict[str, Any], task: Task | 
     if "owner" in values:
         values["owner"] = Person.objects.filter(pk=values["owner"]).first() if values["owner"] else None
     if "calendar" in values:
-        values["calendar"] = WorkCalendar.objects.filter(pk=values["calendar"]).first() if values["calendar"] else None
+        values["calendar"] = WorkCalendar.objects.active().filter(pk=values["calendar"]).first() if values["calendar"] else None
+        if data["calendar"] and values["calendar"] is None:
+            raise Http404  # no such calendar, or an archived one
     if "duration" in values and values["duration"] is not None:
         unit = values.get("duration_unit") or (task.duration_unit if task else "d")
         elapsed = values.get("elapsed", task.elapsed if task else False)
@@ -230,7 +232,7 @@ def plan_update(request: HttpRequest, project_id: int, payload: PlanPatch) -> An
     data = payload.model_dump(exclude_unset=True)
     values: dict[str, Any] = {}
     if "calendar" in data:
-        values["calendar"] = WorkCalendar.objects.filter(pk=data["calendar"]).first()
+        values["calendar"] = WorkCalendar.objects.active().filter(pk=data["calendar"]).first()
         if values["calendar"] is None:
             raise Http404
     if data.get("start"):

@@ -330,7 +330,7 @@ def calendar_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "week": list(zip(calendars.WEEKDAY_NAMES, calendar.week, strict=True)),
         "exceptions": calendar.exceptions.all(),
         "may_manage": may_manage,
-        "usage": calendars.calendar_usage(calendar) if may_manage else None,
+        "usage": calendars.calendar_usage(calendar, request.user) if may_manage else None,
     }
     return render(request, "planning/calendar_detail.html", context)
 

@@ -126,7 +126,8 @@ class Rescheduled:
 
     plans: int = 0
     queued: int = 0
-    failed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the projects the person who changed it may see
+    failed_elsewhere: int = 0  # and how many more, in projects hidden from them
 
     def summary(self) -> list[str]:
         """What was rescheduled, for the message after a change."""
@@ -148,9 +149,15 @@ class Rescheduled:
 
     def problem(self) -> str:
         """The plans that could not be rescheduled ("" when there are none)."""
-        if not self.failed:
+        if not (self.failed or self.failed_elsewhere):
             return ""
-        return _("These plans could not be rescheduled; their pages show why: %(plans)s.") % {"plans": ", ".join(self.failed)}
+        names = list(self.failed)
+        if self.failed_elsewhere:
+            names.append(
+                ngettext("%(count)s plan you may not see", "%(count)s plans you may not see", self.failed_elsewhere)
+                % {"count": self.failed_elsewhere}
+            )
+        return _("These plans could not be rescheduled; their pages show why: %(plans)s.") % {"plans": ", ".join(names)}
 
 
 def may_manage(user: Any) -> bool:
@@ -237,11 +244,18 @@ def check_date(day: Any, label: str) -> None:
         )
 
 
-def calendar_usage(calendar: WorkCalendar) -> dict[str, Any]:
-    """Who counts on the calendar: the plans (by project), other plans' tasks and imported resources."""
+def _sees(viewer: Any, project: Any) -> bool:
+    return viewer is None or permissions.may(viewer, "portfolio.view_project", project)
+
+
+def calendar_usage(calendar: WorkCalendar, viewer: Any = None) -> dict[str, Any]:
+    """Who counts on the calendar: the plans (by project; those of projects ``viewer`` may not see only
+    counted), other plans' tasks and imported resources."""
     plans = list(Plan.objects.filter(calendar=calendar).select_related("project").order_by("project__code"))
+    shown = [plan for plan in plans if _sees(viewer, plan.project)]
     return {
-        "plans": plans,
+        "plans": shown,
+        "hidden_plans": len(plans) - len(shown),
         "tasks": Task.objects.filter(calendar=calendar).count(),
         "resources": Resource.objects.filter(calendar=calendar).count(),
     }
@@ -254,9 +268,10 @@ def plans_using(calendar: WorkCalendar) -> list[Plan]:
     return list(Plan.objects.filter(pk__in=list(ids)).select_related("calendar", "project").order_by("pk"))
 
 
-def reschedule_plans_using(calendar: WorkCalendar) -> Rescheduled:
-    """Reschedule every plan that uses the calendar (large ones through the background job, as ``reschedule``
-    does); a plan that can no longer be scheduled keeps the reason on its page instead of refusing the change."""
+def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None) -> Rescheduled:
+    """Reschedule every plan that uses the calendar (large ones through the background job requested by
+    ``actor``, as ``reschedule`` does); a plan that can no longer be scheduled keeps the reason on its page
+    instead of refusing the change, and is named only to those who may see its project."""
     from regie.planning import services
 
     report = Rescheduled()
@@ -264,10 +279,13 @@ def reschedule_plans_using(calendar: WorkCalendar) -> Rescheduled:
         if not plan.tasks.exists():
             continue
         try:
-            result = services.reschedule(plan)
+            result = services.reschedule(plan, user=actor)
         except ValidationError as exc:
             Plan.objects.filter(pk=plan.pk).update(schedule_error="; ".join(exc.messages))
-            report.failed.append(str(plan.project))
+            if _sees(actor, plan.project):
+                report.failed.append(str(plan.project))
+            else:
+                report.failed_elsewhere += 1
             continue
         if result is None:
             report.queued += 1
@@ -374,7 +392,7 @@ def calendar_update(
     calendar.full_clean()
     calendar._history_user = actor  # type: ignore[attr-defined]
     calendar.save()
-    report = reschedule_plans_using(calendar) if week_changed else Rescheduled()
+    report = reschedule_plans_using(calendar, actor) if week_changed else Rescheduled()
     return calendar, report
 
 
@@ -389,13 +407,18 @@ def calendar_archive(*, actor: Any, calendar: WorkCalendar, version: int | None)
             _("“%(name)s” is the organisation default; make another calendar the default before archiving it.")
             % {"name": calendar.name}
         )
-    usage = calendar_usage(calendar)
+    usage = calendar_usage(calendar, actor)
     users = []
     if usage["plans"]:
         codes = ", ".join(plan.project.code for plan in usage["plans"][:10])
         if len(usage["plans"]) > 10:
             codes += ", …"
         users.append(ngettext("the plan of %(projects)s", "the plans of %(projects)s", len(usage["plans"])) % {"projects": codes})
+    if usage["hidden_plans"]:
+        users.append(
+            ngettext("%(count)s plan you may not see", "%(count)s plans you may not see", usage["hidden_plans"])
+            % {"count": usage["hidden_plans"]}
+        )
     if usage["tasks"]:
         users.append(ngettext("%(count)s task", "%(count)s tasks", usage["tasks"]) % {"count": usage["tasks"]})
     if usage["resources"]:
@@ -536,7 +559,7 @@ def calendar_exception_create(
     clean = _exception_values(values)
     claim_version(calendar, version)
     exception = CalendarException.objects.create(calendar=calendar, **clean)
-    return exception, reschedule_plans_using(calendar)
+    return exception, reschedule_plans_using(calendar, actor)
 
 
 @transaction.atomic
@@ -553,7 +576,7 @@ def calendar_exception_update(
     for name, value in clean.items():
         setattr(exception, name, value)
     exception.save()
-    return exception, reschedule_plans_using(calendar)
+    return exception, reschedule_plans_using(calendar, actor)
 
 
 @transaction.atomic
@@ -564,4 +587,4 @@ def calendar_exception_delete(*, actor: Any, exception: CalendarException, versi
     _check_open(calendar)
     claim_version(calendar, version)
     exception.delete()
-    return reschedule_plans_using(calendar)
+    return reschedule_plans_using(calendar, actor)

@@ -199,9 +199,13 @@ def _store(ms: mspdi.MsProject, *, user: Any, portfolio: Portfolio, code: str | 
     Task.objects.bulk_create(rows, batch_size=1000)
     by_uid = {row.uid: row.pk for row in Task.objects.filter(plan=plan).only("id", "uid")}
     parents = []
+    parent_of = {task.uid: task.parent_uid for task in ms.tasks}
     for task in ms.tasks:
-        if task.parent_uid is not None:
-            parents.append(Task(pk=by_uid[task.uid], parent_id=by_uid[task.parent_uid]))
+        parent = task.parent_uid
+        while parent is not None and parent not in by_uid:
+            parent = parent_of.get(parent)  # an external task is not stored: its children go one level up
+        if task.uid in by_uid and parent is not None:
+            parents.append(Task(pk=by_uid[task.uid], parent_id=by_uid[parent]))
     Task.objects.bulk_update(parents, ["parent_id"], batch_size=2000)
     report(0.55, _("Storing links"))
     elsewhere = _external_tasks(ms, user)
@@ -284,7 +288,7 @@ def _external_tasks(ms: mspdi.MsProject, user: Any) -> dict[int, int]:
             continue
         source, _sep, uid = task.external_project.replace("/", "\\").rpartition("\\")
         filename = source.rpartition("\\")[2]
-        if not (filename.lower().endswith(".xml") and uid.isdigit()):
+        if not (filename.lower().endswith(".xml") and uid.isascii() and uid.isdecimal() and len(uid) < 10):
             continue  # MS Project names an .mpp file and a task ID: nothing Regie can find
         code = filename[:-4]
         other = Task.objects.filter(plan__project__code=code, uid=int(uid)).select_related("plan__project").first()

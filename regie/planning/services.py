@@ -535,8 +535,8 @@ def schedule_suggestion(project: Project) -> dict[str, Any] | None:
     ``REGIE_SCHEDULE_AMBER_DAYS`` working days late (or on a critical path with negative slack), red beyond;
     with the milestones of the coming weeks."""
     plan = Plan.objects.filter(project=project).select_related("calendar", "baseline").first()
-    if plan is None or plan.finish is None:
-        return None
+    if plan is None or plan.finish is None or plan.schedule_error:
+        return None  # no plan, never scheduled, or its last schedule is out of date (the plan page says why)
     days = None
     if plan.baseline is not None and plan.baseline.finish is not None:
         minutes = working_between(calendars.engine_calendar(plan.calendar), plan.baseline.finish, plan.finish) or 0

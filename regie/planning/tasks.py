@@ -108,6 +108,8 @@ def export_mspdi(job: Job, *, project: int) -> dict[str, Any]:
     row = Project.objects.filter(pk=project).first()
     if row is None:
         raise JobFailed(_("The project no longer exists."))
+    if job.requested_by is None:  # whose view of the other projects would the file take?
+        raise JobFailed(_("The person who asked for this file no longer exists."))
     data = exchange.export_project(
         row, progress=lambda share: set_progress(job, int(share * 1000), 1000, _("Writing")), user=job.requested_by
     )

@@ -235,9 +235,10 @@ def report_submit(*, actor: Any, report: StatusReport, expected_version: int | N
                 .order_by("-period_end")
                 .first()
             )
-        suggested = schedule_suggestion(project)
+        suggested = schedule_suggestion(project) if report.supersedes_id is None else None
         if suggested is not None:
-            report.milestones = suggested["milestones"]  # as the plan stands at submission
+            # as the plan stands at submission (a correction keeps those of the report it corrects)
+            report.milestones = suggested["milestones"]
         report.state = ReportState.SUBMITTED
         report.submitted_by = person_of(actor)
         report.submitted_at = timezone.now()

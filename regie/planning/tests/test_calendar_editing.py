@@ -592,3 +592,26 @@ def test_a_holiday_added_on_the_admin_site_reschedules_the_plan(demo):
     assert CalendarException.objects.filter(calendar=calendar, name="Admin day").exists()
     task.refresh_from_db()
     assert task.finish > before
+
+
+def test_a_keeper_of_one_portfolio_learns_no_project_of_another(demo):
+    from django.contrib.auth import get_user_model
+
+    from regie.core.models import OrgUnit, Person
+
+    user = get_user_model().objects.create_user("narrow")
+    person = Person.objects.create(given_name="Nar", family_name="Row", org_unit=OrgUnit.objects.first(), user=user)
+    RoleAssignment.objects.create(person=person, role="portfolio_manager", scope=Portfolio.objects.get(code="IT-PF").scope)
+    from regie.planning import services
+    from regie.portfolio.models import Project
+
+    other = Project.objects.exclude(portfolio__code="IT-PF").first()
+    hidden = services.plan_for(other)
+    used = WorkCalendar.objects.create(name="Elsewhere")
+    Plan.objects.filter(pk=hidden.pk).update(calendar=used)
+    client = client_for(user)
+    page = client.get(used.get_absolute_url()).content.decode()
+    assert "1 plan you may not see" in page and hidden.project.code not in page
+    response = client.post(reverse("planning:calendar_archive", args=[used.pk]), {"version": used.version}, follow=True)
+    page = response.content.decode()
+    assert "cannot be archived" in page and hidden.project.code not in page

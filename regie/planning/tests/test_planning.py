@@ -321,3 +321,44 @@ def test_a_predecessor_in_another_project_travels_as_an_external_task(demo):
     # someone who may not see P-001 gets no trace of it
     hidden = mspdi.read(io.BytesIO(exchange.export_project(move, user=demo["dev"])))
     assert not any(t.external for t in hidden.tasks)
+
+
+def test_archived_calendars_are_not_given_to_plans_or_tasks_through_the_api(demo):
+    from django.test import Client
+
+    from regie.planning.models import WorkCalendar
+
+    old = WorkCalendar.objects.create(name="Old hours", archived_at=timezone.now())
+    project = Project.objects.get(code="P-001")
+    pm = Client()
+    pm.force_login(demo["pm"])
+    response = pm.patch(f"/api/plans/{project.pk}", {"calendar": old.pk}, content_type="application/json")
+    assert response.status_code == 404
+    task = Task.objects.filter(plan=project.plan, is_summary=False).first()
+    version = f'"{task.version}"'
+    response = pm.patch(f"/api/tasks/{task.pk}", {"calendar": old.pk}, content_type="application/json", HTTP_IF_MATCH=version)
+    assert response.status_code == 404
+    assert Plan.objects.get(pk=project.plan.pk).calendar_id != old.pk and Task.objects.get(pk=task.pk).calendar_id != old.pk
+
+
+def test_an_external_task_inside_the_outline_is_imported_without_it(demo):
+    from regie.planning import exchange
+
+    laptops = Task.objects.get(plan__project__code="P-001", name="All laptops replaced")
+    ms = mspdi.MsProject(name="Move", start=dt.datetime(2026, 1, 5, 8), calendar_uid=1)
+    week = [((480, 720), (780, 1020))] * 5 + [(), ()]
+    ms.calendars = {1: mspdi.MsCalendar(uid=1, name="Standard", base_uid=None, week=week, exceptions=[])}
+    ms.tasks = [
+        mspdi.MsTask(uid=1, id=1, name="Phase", outline_level=1, summary=True),
+        mspdi.MsTask(uid=2, id=2, name="Build", outline_level=2, parent_uid=1, duration=480),
+        mspdi.MsTask(uid=3, id=3, name=laptops.name, outline_level=2, parent_uid=1, external=True,
+                     external_project=f"P-001.xml\\{laptops.uid}", start=dt.datetime(2026, 1, 6, 8),
+                     finish=dt.datetime(2026, 1, 6, 8)),
+        mspdi.MsTask(uid=4, id=4, name="Move", outline_level=2, parent_uid=1, duration=480,
+                     links=[mspdi.MsLink(3, "FS", 0, "work", 7, True, f"P-001.xml\\{laptops.uid}")]),
+    ]  # fmt: skip
+    data = mspdi.write(ms, cpm.schedule(*ms.engine_plan(), ms.engine_calendars(), "1", ms.start))
+    copy = exchange.import_project(data, user=demo["pmo"], portfolio=Project.objects.get(code="P-002").portfolio, code="MOVE-X")
+    names = {t.name: t for t in Task.objects.filter(plan__project=copy)}
+    assert set(names) == {"Phase", "Build", "Move"} and names["Move"].parent == names["Phase"]
+    assert Link.objects.filter(predecessor=laptops, successor=names["Move"]).exists()
