@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import F
 from django.http import HttpRequest
 
 from regie.planning.models import CalendarException, WorkCalendar
@@ -24,4 +25,6 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         from regie.planning.calendars import reschedule_plans_using
 
         if change:
+            # a change here is a new version too: a page or API client holding the old one is refused
+            WorkCalendar.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
             reschedule_plans_using(form.instance, request.user)

@@ -615,3 +615,27 @@ def test_a_keeper_of_one_portfolio_learns_no_project_of_another(demo):
     response = client.post(reverse("planning:calendar_archive", args=[used.pk]), {"version": used.version}, follow=True)
     page = response.content.decode()
     assert "cannot be archived" in page and hidden.project.code not in page
+
+
+def test_a_change_on_the_admin_site_is_a_new_version(demo):
+    calendar = standard()
+    version = calendar.version
+    client = client_for(demo["admin"])
+    page = client.get(f"/admin/planning/workcalendar/{calendar.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in ("name", "week", "description")}
+    data["week"] = json.dumps(calendar.week)
+    data["description"] = "Office hours, changed on the admin site"
+    data.update({"exceptions-TOTAL_FORMS": "0", "exceptions-INITIAL_FORMS": "0", "exceptions-MIN_NUM_FORMS": "0",
+                 "exceptions-MAX_NUM_FORMS": "1000"})  # fmt: skip
+    if calendar.is_default:
+        data["is_default"] = "on"
+    assert client.post(f"/admin/planning/workcalendar/{calendar.pk}/change/", data).status_code == 302
+    calendar.refresh_from_db()
+    assert calendar.version == version + 1
+    # a writer holding the old version is refused
+    response = client_for(demo["keeper"]).patch(
+        f"/api/calendars/{calendar.pk}", {"description": "stale"}, content_type="application/json", HTTP_IF_MATCH=f'"{version}"'
+    )
+    assert response.status_code == 409

@@ -22,12 +22,15 @@
     var errorBox = document.getElementById("gantt-error");
     var chart;
 
-    // the plan's finish, the suggested status and the task table follow the new schedule too
+    // the plan's finish, the suggested status and the task table follow the new schedule too; after quick
+    // edits only the answer to the latest refresh counts
+    var refreshes = 0;
     function refresh() {
+      var mine = ++refreshes;
       fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
         return response.ok ? response.text() : null;
       }).then(function (html) {
-        if (!html) { return; }
+        if (!html || mine !== refreshes) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html");
         ["plan-finish", "schedule-suggestion", "task-table"].forEach(function (id) {
           var now = document.getElementById(id), then = fresh.getElementById(id);
