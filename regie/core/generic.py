@@ -344,6 +344,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Tabler's classes on a form's widgets (a class already set stays)."""
+    for form_field in form.fields.values():
+        widget = form_field.widget
+        if isinstance(widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+def posted_version(request: Any) -> int | None:
+    """The version a form was showing (its hidden ``version`` field), for optimistic locking."""
+    try:
+        return int(request.POST.get("version", ""))
+    except (TypeError, ValueError):
+        return None
+
+
 def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field where the form has one, else on top."""
     if hasattr(error, "error_dict"):

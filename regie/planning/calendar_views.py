@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from regie.core.generic import attach_errors
+from regie.core.generic import attach_errors, posted_version, style_widgets
 from regie.core.models import Domain
 from regie.core.services import StaleWrite
 from regie.planning import calendars
@@ -50,16 +50,7 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for form_field in self.fields.values():
-            widget = form_field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+        style_widgets(self)
 
 
 def _day_field(label: Any) -> forms.CharField:
@@ -275,13 +266,6 @@ def _check_manage(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except (TypeError, ValueError):
-        return None
-
-
 def _calendar(pk: int) -> WorkCalendar:
     return get_object_or_404(WorkCalendar.objects.active(), pk=pk)
 
@@ -357,7 +341,7 @@ def calendar_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             calendar, report = calendars.calendar_update(
-                actor=request.user, calendar=calendar, values=form.values(), version=_version(request)
+                actor=request.user, calendar=calendar, values=form.values(), version=posted_version(request)
             )
         except StaleWrite as error:
             form.add_error(None, _stale_message(error))
@@ -375,7 +359,7 @@ def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
     calendar = _calendar(pk)
     _check_manage(request)
     try:
-        calendars.calendar_archive(actor=request.user, calendar=calendar, version=_version(request))
+        calendars.calendar_archive(actor=request.user, calendar=calendar, version=posted_version(request))
     except StaleWrite as error:
         messages.error(request, _stale_message(error))
     except ValidationError as error:
@@ -387,41 +371,36 @@ def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def calendar_exception_new(request: HttpRequest, pk: int) -> HttpResponse:
-    calendar = _calendar(pk)
-    _check_manage(request)
-    form = ExceptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            exception, report = calendars.calendar_exception_create(
-                actor=request.user, calendar=calendar, values=form.values(), version=_version(request)
-            )
-        except StaleWrite as error:
-            form.add_error(None, _stale_message(error))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            _tell(request, _("Exception “%(name)s” added.") % {"name": exception}, report)
-            return HttpResponseRedirect(calendar.get_absolute_url())
-    context = {"form": form, "calendar": calendar, "exception": None}
-    return render(request, "planning/calendar_exception_form.html", context, status=400 if form.errors else 200)
+    return _exception_form(request, _calendar(pk), None)
 
 
 def calendar_exception_edit(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
     calendar = _calendar(pk)
-    exception = get_object_or_404(CalendarException, pk=exception_pk, calendar=calendar)
+    return _exception_form(request, calendar, get_object_or_404(CalendarException, pk=exception_pk, calendar=calendar))
+
+
+def _exception_form(request: HttpRequest, calendar: WorkCalendar, exception: CalendarException | None) -> HttpResponse:
+    """Add an exception to the calendar (``exception`` None) or change one."""
     _check_manage(request)
     form = ExceptionForm(request.POST or None, exception=exception)
     if request.method == "POST" and form.is_valid():
         try:
-            exception, report = calendars.calendar_exception_update(
-                actor=request.user, exception=exception, values=form.values(), version=_version(request)
-            )
+            if exception is None:
+                saved, report = calendars.calendar_exception_create(
+                    actor=request.user, calendar=calendar, values=form.values(), version=posted_version(request)
+                )
+                done = _("Exception “%(name)s” added.")
+            else:
+                saved, report = calendars.calendar_exception_update(
+                    actor=request.user, exception=exception, values=form.values(), version=posted_version(request)
+                )
+                done = _("Exception “%(name)s” saved.")
         except StaleWrite as error:
             form.add_error(None, _stale_message(error))
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            _tell(request, _("Exception “%(name)s” saved.") % {"name": exception}, report)
+            _tell(request, done % {"name": saved}, report)
             return HttpResponseRedirect(calendar.get_absolute_url())
     context = {"form": form, "calendar": calendar, "exception": exception}
     return render(request, "planning/calendar_exception_form.html", context, status=400 if form.errors else 200)
@@ -434,7 +413,7 @@ def calendar_exception_delete(request: HttpRequest, pk: int, exception_pk: int) 
     _check_manage(request)
     name = str(exception)
     try:
-        report = calendars.calendar_exception_delete(actor=request.user, exception=exception, version=_version(request))
+        report = calendars.calendar_exception_delete(actor=request.user, exception=exception, version=posted_version(request))
     except StaleWrite as error:
         messages.error(request, _stale_message(error))
     except ValidationError as error:

@@ -19,29 +19,12 @@ from django.views.decorators.http import require_POST
 
 from regie.core import permissions
 from regie.core.forms import ImportForm
-from regie.core.generic import attach_errors
+from regie.core.generic import attach_errors, posted_version, style_widgets
 from regie.core.models import Domain, Person
 from regie.core.services import StaleWrite
 from regie.portfolio import reporting, selectors, services, tasks
 from regie.portfolio.choices import DIMENSIONS, ActionStatus, Assessment, GateOutcome, Rag
 from regie.portfolio.models import GateCondition, Phase, Portfolio, Programme, Project, StatusReport
-
-
-def _styled(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
-
-
-def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
 
 # --- gates ----------------------------------------------------------------------------------------
 
@@ -56,7 +39,7 @@ class ConditionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Person.objects.active().order_by("family_name", "given_name")  # type: ignore[attr-defined]
-        _styled(self)
+        style_widgets(self)
 
 
 ConditionFormSet = forms.formset_factory(ConditionForm, extra=3, max_num=20)
@@ -69,7 +52,7 @@ class GateDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        style_widgets(self)
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
@@ -150,7 +133,7 @@ class GateReviewForm(forms.Form):
             self.fields[f"evidence_{index}"] = forms.CharField(
                 label=gettext_lazy("Evidence"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
             )
-        _styled(self)
+        style_widgets(self)
 
     def rows(self) -> list[tuple[str, Any, Any]]:
         return [(c, self[f"assessment_{i}"], self[f"evidence_{i}"]) for i, c in enumerate(self.criteria)]
@@ -204,7 +187,7 @@ def condition_update(request: HttpRequest, pk: int) -> HttpResponse:
             condition=condition,
             status=status,
             note=request.POST.get("note", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         messages.success(request, _("Condition updated."))
     except (StaleWrite, ValidationError) as error:
@@ -234,7 +217,7 @@ class StatusReportForm(forms.ModelForm):
         if self.instance.supersedes_id:
             for name in ("period_start", "period_end"):
                 self.fields[name].disabled = True
-        _styled(self)
+        style_widgets(self)
 
     def rating_rows(self) -> list[tuple[Any, Any]]:
         return [(self[name], self[f"{name}_rationale"]) for name in ["overall", *(d for d, _l in DIMENSIONS)]]
@@ -298,7 +281,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in form.fields if not form.fields[name].disabled}
         report.refresh_from_db()
         try:
-            reporting.report_update(actor=request.user, report=report, data=data, expected_version=_version(request))
+            reporting.report_update(actor=request.user, report=report, data=data, expected_version=posted_version(request))
             if request.POST.get("then") == "submit":
                 reporting.report_submit(actor=request.user, report=report, expected_version=report.version)
                 messages.success(request, _("Report submitted."))
@@ -338,7 +321,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _report_action(
         request,
         pk,
-        lambda r: reporting.report_submit(actor=request.user, report=r, expected_version=_version(request)),
+        lambda r: reporting.report_submit(actor=request.user, report=r, expected_version=posted_version(request)),
         _("Report submitted."),
     )
 
@@ -409,8 +392,7 @@ class OverviewForm(forms.Form):
         self.fields["phase"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (name, name) for name in Phase.objects.order_by("order", "name").values_list("name", flat=True).distinct()
         ]
-        _styled(self)
-        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
+        style_widgets(self)
 
     def filters(self) -> selectors.OverviewFilters:
         data = self.cleaned_data if self.is_valid() else {}
