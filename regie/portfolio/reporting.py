@@ -143,6 +143,23 @@ def schedule_suggestion(project: Project) -> dict[str, Any] | None:
     return None
 
 
+# Other apps suggest a new report's content (the RAID log: its top risks and the decisions needed): a
+# function of the project that gives some of the CONTENT_FIELDS; an empty value suggests nothing.
+CONTENT_SUGGESTERS: list[Callable[[Project], dict[str, str]]] = []
+
+
+def register_content_suggester(suggester: Callable[[Project], dict[str, str]]) -> None:
+    if suggester not in CONTENT_SUGGESTERS:
+        CONTENT_SUGGESTERS.append(suggester)
+
+
+def content_suggestion(project: Project) -> dict[str, str]:
+    suggested: dict[str, str] = {}
+    for suggester in CONTENT_SUGGESTERS:
+        suggested.update({k: v for k, v in suggester(project).items() if k in CONTENT_FIELDS and v})
+    return suggested
+
+
 def report_start(
     *, actor: Any, project: Project, period_start: date | None = None, period_end: date | None = None
 ) -> StatusReport:
@@ -166,6 +183,8 @@ def report_start(
         # What was planned for this period is where the achievements start.
         report.achievements = previous.plans
         report.plans = ""
+    for name, value in content_suggestion(project).items():
+        setattr(report, name, value)
     suggested = schedule_suggestion(project)
     if suggested is not None:
         # the schedule is the plan's, not last period's
