@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "regie.core",
     "regie.portfolio",
     "regie.planning",
+    "regie.raid",
+    "regie.governance",
+    "regie.engagement",
     "regie.api",
 ]
 
@@ -197,7 +200,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -206,6 +209,29 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded documents go through Django's storage API: MEDIA_ROOT on local disk unless S3_BUCKET names a
+# bucket on S3-compatible storage (needs the optional extra: pip install "regie[s3]").
+if env.str("S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# The largest document file accepted, and the file types a document may have (by extension).
+REGIE_DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=25 * 1024 * 1024)
+_DOCUMENT_TYPES = "pdf docx xlsx pptx vsdx odt ods odp odg txt csv md xml json png jpg jpeg gif mpp msg eml zip"
+REGIE_DOCUMENT_EXTENSIONS = [
+    e.strip().lower().lstrip(".") for e in env.list("DOCUMENT_EXTENSIONS", default=_DOCUMENT_TYPES.split()) if e.strip()
+]
 
 # --- email ----------------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")

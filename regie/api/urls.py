@@ -6,8 +6,11 @@ from ninja import NinjaAPI
 import regie
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
+from regie.engagement import api as engagement_api
+from regie.governance import api as governance_api
 from regie.planning import api as planning_api
 from regie.portfolio import api as portfolio_api
+from regie.raid import api as raid_api
 
 api = NinjaAPI(
     title="Regie API",
@@ -39,6 +42,10 @@ api.add_router("/plans", planning_api.plans)
 api.add_router("/tasks", planning_api.tasks_router)
 api.add_router("/links", planning_api.links_router)
 api.add_router("/calendars", planning_api.calendars_router)
+api.add_router("/raid-items", raid_api.items)
+api.add_router("/stakeholders", governance_api.stakeholders)
+api.add_router("/raci", governance_api.raci)
+api.add_router("/documents", engagement_api.documents)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

@@ -1,0 +1,28 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from regie.core import navigation
+from regie.engagement import views
+from regie.engagement.models import Document
+from regie.engagement.ui import DOCUMENTS
+
+app_name = "engagement"
+
+urlpatterns: list = [
+    path("documents/", DOCUMENTS.list_view, name="document_list"),
+    path("documents/add/", views.document_add, name="document_add"),
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/edit/", views.document_edit, name="document_edit"),
+    path("documents/<int:pk>/history/", DOCUMENTS.history_view, name="document_history"),
+    path("documents/<int:pk>/trail/", views.document_trail, name="document_trail"),
+    path("documents/<int:pk>/archive/", views.document_archive, name="document_archive"),
+    path("documents/<int:pk>/versions/", views.version_upload, name="version_upload"),
+    path("documents/<int:pk>/versions/<int:number>/download/", views.version_download, name="version_download"),
+    path("documents/<int:pk>/submit/", views.document_submit, name="document_submit"),
+    path("documents/<int:pk>/withdraw/", views.document_withdraw, name="document_withdraw"),
+    path("documents/<int:pk>/review/", views.document_review, name="document_review"),
+    path("documents/<int:pk>/supersede/", views.document_supersede, name="document_supersede"),
+]
+
+navigation.register("portfolio", _("Documents"), "engagement:document_list", "engagement.view_document", 50)
+navigation.searchable(Document, _("Documents"))
