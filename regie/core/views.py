@@ -36,7 +36,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:100]
     groups = selectors.search(request.user, query) if len(query) >= 2 else []
-    return render(request, "core/search.html", {"query": query, "groups": groups})
+    return render(request, "core/search.html", {"query": query, "search_query": query, "groups": groups})
 
 
 # --- profile and API tokens -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class PortfolioOut(RecordOut):
+    scope_id: int = Field(..., description="The scope of its RAID log, documents and roles")
     code: str
     name: str
     domain_id: int
@@ -45,6 +46,7 @@ class PortfolioIn(Strict):
 
 
 class ProgrammeOut(RecordOut):
+    scope_id: int = Field(..., description="The scope of its RAID log, documents and roles")
     code: str
     name: str
     portfolio_id: int
@@ -61,6 +63,7 @@ class ProgrammeIn(Strict):
 
 
 class ProjectOut(RecordOut):
+    scope_id: int = Field(..., description="The scope of its RAID log, documents and roles")
     code: str
     name: str
     goal: str

@@ -133,7 +133,7 @@ ACTIONS = [
     (
         "P-001",
         "Test the new docking station model on floor 3",
-        "johan.berg",
+        "tom.hendriks",
         -2,
         "open",
         "Docking stations incompatible with the new laptops on floor 3",

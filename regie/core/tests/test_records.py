@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
+
 from regie.core.models import OrgUnit, Person, Team
 from regie.core.testing import RecordContract
 from regie.core.ui import ORG_UNITS, PEOPLE, TEAMS
@@ -135,3 +137,12 @@ class TestTeams(RecordContract):
             "org_unit": org.unit_a.pk,
             "members": [org.person_a.pk],
         }
+
+
+@pytest.mark.django_db
+def test_the_search_box_shows_what_was_searched_and_not_a_lists_filters(org):
+    client = org.client_for("administrator")
+    listed = client.get(f"/units/?parent={org.top.pk}").content.decode()
+    assert 'aria-label="Search" value="">' in listed and "parent=" not in listed.split('aria-label="Search"')[1][:40]
+    searched = client.get("/search/?q=Alder").content.decode()
+    assert 'aria-label="Search" value="Alder">' in searched
