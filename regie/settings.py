@@ -251,6 +251,10 @@ REGIE_BASE_URL = env.str("REGIE_BASE_URL", default="http://127.0.0.1:8000")
 REGIE_JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=600)
 REGIE_WORKER_POLL_SECONDS = env.float("WORKER_POLL_SECONDS", default=1.0)
 
+# --- communication ---------------------------------------------------------------------------------
+REGIE_ACTION_REMIND_DAYS = env.int("ACTION_REMIND_DAYS", default=2)
+REGIE_MEETING_PACK_DAYS = env.int("MEETING_PACK_DAYS", default=3)
+
 # --- status reporting ----------------------------------------------------------------------------
 # A report is due this many days after its period ends; drafters are reminded this many days before.
 REGIE_STATUS_REPORT_GRACE_DAYS = env.int("STATUS_REPORT_GRACE_DAYS", default=3)

@@ -261,3 +261,103 @@ def load(write: Callable[[str], Any]) -> None:
     for spec in DOCUMENTS:
         _load_one(spec)
     write("  documents: registers with approved, in-review and draft documents on P-001, P-003 and the IT domain")
+    _meetings()
+    _communication()
+    # The full life cycle's definition gate asks for an approved business case, as its criteria say.
+    from regie.portfolio.models import Phase
+
+    Phase.objects.filter(lifecycle__code="FULL", name="Definition", required_documents="").update(
+        required_documents="business_case"
+    )
+    write("  meetings: P-001's next steering committee, its agenda assembled from the project's data")
+
+
+def _meetings() -> None:
+    """P-001's next steering committee, prepared by its PMO officer from the project's data."""
+    from datetime import datetime, time
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from regie.engagement import meetings
+    from regie.engagement.models import Meeting
+    from regie.portfolio.models import Project
+
+    project = Project.objects.filter(code="P-001").first()
+    pmo = get_user_model()._default_manager.filter(username="pmo").first()
+    if project is None or pmo is None or Meeting.objects.filter(project=project).exists():
+        return
+    day = timezone.localdate() + timedelta(days=(3 - timezone.localdate().weekday()) % 7 or 7)  # next Thursday
+    attendees = [p for p in [project.sponsor, project.project_manager] if p]
+    attendees += list(project.steering_committee.all()) + list(project.pmo_officers.all())
+    meetings.meeting_prepare(
+        actor=pmo,
+        project=project,
+        title=f"Steering committee {project.code}",
+        starts_at=timezone.make_aware(datetime.combine(day, time(10, 0))),
+        location="Room 4.12, Harbour building",
+        chair=project.sponsor,
+        attendees=list(dict.fromkeys(attendees)),
+        risk_threshold=9,  # the committee also looks at the amber risks
+    )
+
+
+def _communication() -> None:
+    """P-001's communication plan: a weekly email to the first wave's key users, milestone announcements,
+    and the works council's monthly consultation."""
+    from django.utils import timezone
+
+    from regie.core.models import Person
+    from regie.engagement.models import CommunicationItem
+    from regie.portfolio.models import Project
+
+    project = Project.objects.filter(code="P-001").first()
+    if project is None or CommunicationItem.objects.filter(project=project).exists():
+        return
+    today = timezone.localdate()
+    people = {p.email.split("@")[0]: p for p in Person.objects.filter(email__endswith="@northbridge.example")}
+    key_users = [people[k] for k in ("tom.hendriks", "noor.smit", "oskar.nilsson") if k in people]
+    lines = [
+        (
+            "Key users of floor 3",
+            "What changes this week in the laptop refresh, and what we need from you.",
+            "email",
+            "weekly",
+            "Laptop refresh: this week",
+            today + timedelta(days=(7 - today.weekday()) % 7 or 7),
+            key_users,
+        ),
+        (
+            "All staff of the IT department",
+            "A milestone of the laptop refresh has been reached.",
+            "email",
+            "milestones",
+            "Laptop refresh news",
+            None,
+            key_users,
+        ),
+        (
+            "Works council",
+            "Progress, the planning of the next wave and the questions raised.",
+            "meeting",
+            "monthly",
+            "",
+            today + timedelta(days=20),
+            [],
+        ),
+    ]
+    owner = people.get("johan.berg")
+    if owner is None:
+        return
+    for audience, message, channel, frequency, subject, next_date, recipients in lines:
+        item = CommunicationItem.objects.create(
+            project=project,
+            audience=audience,
+            message=message,
+            channel=channel,
+            frequency=frequency,
+            subject=subject,
+            next_date=next_date,
+            owner=owner,
+        )
+        item.recipients.set(recipients)

@@ -11,9 +11,21 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regie.core.models import BusinessModel, Person, Scope
-from regie.engagement.choices import Capacity, DocumentKind, DocumentStatus, Verdict
+from regie.engagement.choices import (
+    AgendaKind,
+    Capacity,
+    Channel,
+    DocumentKind,
+    DocumentStatus,
+    Frequency,
+    MeetingKind,
+    MeetingState,
+    SendKind,
+    Verdict,
+)
 from regie.portfolio.models import named_on_project
 
 
@@ -217,3 +229,183 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} · {self.get_kind_display()}"
+
+
+class Meeting(BusinessModel):
+    """A meeting about a project — a steering committee, a project team — whose agenda is assembled from
+    the project's latest status report, the decisions needed, the risks above a threshold and the
+    overdue actions; its minutes are taken on the page, and what it decides and agrees goes straight into
+    the project's RAID log."""
+
+    scope_lookup = "project__scope"
+    search_fields = ("title", "location")
+
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("project"))
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.STEERING_COMMITTEE)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    chair = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chair"))
+    secretary = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("minutes taken by")
+    )
+    attendees = models.ManyToManyField(Person, blank=True, related_name="meetings", verbose_name=_("attendees"))
+    state = models.CharField(_("state"), max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
+    risk_threshold = models.PositiveSmallIntegerField(
+        _("risks from exposure"), default=12, help_text=_("Open risks whose current exposure reaches this go on the agenda.")
+    )
+    report = models.ForeignKey(
+        "portfolio.StatusReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    notes = models.TextField(_("general notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:meeting_detail", args=[self.pk])
+
+    @classmethod
+    def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
+        """The people named on the project and the attendees see the meeting."""
+        from regie.portfolio.models import Project
+
+        if action == "engagement.view_meeting":
+            attending = Meeting.attendees.through.objects.filter(person__user_id=user.pk).values("meeting_id")
+            named = Project.objects.filter(named_on_project(user, prefix="")).values("pk")
+            return models.Q(project_id__in=named) | models.Q(pk__in=attending)
+        return None
+
+
+class AgendaItem(models.Model):
+    """A point of a meeting's agenda, with what the agenda said when it was prepared (``brief``) and what
+    the minutes say about it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("meeting"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=AgendaKind.choices, default=AgendaKind.OTHER)
+    title = models.CharField(_("title"), max_length=300)
+    brief = models.TextField(_("brief"), blank=True)
+    item = models.ForeignKey(
+        "raid.RaidItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("RAID item")
+    )
+    minutes = models.TextField(pgettext_lazy("the record of a meeting", "minutes"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingOutcome(models.Model):
+    """A decision taken or an action agreed in a meeting: the RAID item it became, and under which agenda
+    item."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("meeting"))
+    agenda_item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="outcomes")
+    item = models.ForeignKey("raid.RaidItem", on_delete=models.PROTECT, related_name="+", verbose_name=_("RAID item"))
+    recorded_by = models.ForeignKey(Person, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting outcome")
+        verbose_name_plural = _("meeting outcomes")
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} · {self.item_id}"
+
+
+class CommunicationItem(BusinessModel):
+    """A line of a project's communication plan: which audience hears which message, through which
+    channel, how often, and who sees to it. Lines sent by Regie's email (once, periodically or at each
+    milestone reached) go to their recipients on the due date; every send is recorded."""
+
+    scope_lookup = "project__scope"
+    search_fields = ("audience", "message", "subject")
+
+    project = models.ForeignKey(
+        "portfolio.Project", on_delete=models.PROTECT, related_name="communication_plan", verbose_name=_("project")
+    )
+    audience = models.CharField(_("audience"), max_length=200)
+    message = models.TextField(_("message"))
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.EMAIL)
+    frequency = models.CharField(_("frequency"), max_length=12, choices=Frequency.choices, default=Frequency.ONCE)
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    recipients = models.ManyToManyField(Person, blank=True, related_name="+", verbose_name=_("recipients"))
+    next_date = models.DateField(_("next on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("communication")
+        verbose_name_plural = _("communication plan")
+        ordering = ["project", "next_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.audience}: {self.subject or self.message[:60]}"
+
+    @classmethod
+    def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
+        """The people named on the project see its communication plan."""
+        from regie.portfolio.models import Project
+
+        if action == "engagement.view_communicationitem":
+            return models.Q(project_id__in=Project.objects.filter(named_on_project(user, prefix="")).values("pk"))
+        return None
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.channel == Channel.EMAIL:
+            if not self.subject.strip():
+                errors["subject"] = _("An email needs a subject.")
+            if self.frequency != Frequency.MILESTONES and self.next_date is None:
+                errors["next_date"] = _("Say when the email goes out.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AnnouncementOptOut(models.Model):
+    """A person who no longer wants a communication line's announcements (never action reminders)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(CommunicationItem, on_delete=models.CASCADE, related_name="opt_outs")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "item"], name="opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.item_id}"
+
+
+class CommunicationSend(models.Model):
+    """An email Regie sent: an announcement, a milestone announcement, an action reminder or a meeting
+    pack. ``key`` makes every send happen once, however often the job runs."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=SendKind.choices)
+    project = models.ForeignKey("portfolio.Project", null=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(CommunicationItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="sends")
+    recipient = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recipient"))
+    email = models.CharField(_("email"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=300)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.email}"

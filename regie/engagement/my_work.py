@@ -48,3 +48,36 @@ def my_documents_sent_back(user: Any) -> dict[str, Any] | None:
     )
     items = [{"label": str(d), "url": d.get_absolute_url(), "detail": _("changes requested")} for d in documents]
     return {"title": _("My documents sent back"), "items": items} if items else None
+
+
+@my_work_section
+def my_meetings(user: Any) -> dict[str, Any] | None:
+    """Meetings I attend in the coming two weeks, and those whose minutes I take that are not final."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from regie.engagement.choices import MeetingState
+    from regie.engagement.models import Meeting
+
+    now = timezone.now()
+    meetings = list(
+        Meeting.objects.active()
+        .filter(
+            Q(attendees__user_id=user.pk, starts_at__gte=now, starts_at__lte=now + timedelta(days=14))
+            | Q(secretary__user_id=user.pk, state=MeetingState.HELD)
+        )
+        .select_related("project")
+        .distinct()
+        .order_by("starts_at")[:20]
+    )
+    items = [
+        {
+            "label": str(m),
+            "url": m.get_absolute_url(),
+            "detail": f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} · {m.get_state_display()}",
+        }
+        for m in meetings
+    ]
+    return {"title": _("My meetings"), "items": items} if items else None

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from regie.core import navigation
-from regie.engagement import views
+from regie.engagement import communication_views, meeting_views, views
 from regie.engagement.models import Document
 from regie.engagement.ui import DOCUMENTS
 
@@ -22,6 +22,13 @@ urlpatterns: list = [
     path("documents/<int:pk>/withdraw/", views.document_withdraw, name="document_withdraw"),
     path("documents/<int:pk>/review/", views.document_review, name="document_review"),
     path("documents/<int:pk>/supersede/", views.document_supersede, name="document_supersede"),
+    path("projects/<int:pk>/meetings/new/", meeting_views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("projects/<int:pk>/communication/", communication_views.plan, name="communication"),
+    path("communication/<int:pk>/edit/", communication_views.item_edit, name="communication_edit"),
+    path("communication/unsubscribe/<str:token>/", communication_views.unsubscribe, name="unsubscribe"),
+    path("meetings/<int:pk>/print/", meeting_views.meeting_print, name="meeting_print"),
+    path("meetings/<int:pk>/<str:part>.docx", meeting_views.meeting_docx, name="meeting_docx"),
 ]
 
 navigation.register("portfolio", _("Documents"), "engagement:document_list", "engagement.view_document", 50)

@@ -67,6 +67,16 @@ class Phase(models.Model):
         ),
     )
 
+    required_documents = models.CharField(
+        _("required approved documents"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Kinds of document the project must have approved before the gate opens, separated by commas: "
+            "project_plan, business_case, contract, design, report, minutes, other."
+        ),
+    )
+
     class Meta:
         verbose_name = _("phase")
         verbose_name_plural = _("phases")
@@ -85,11 +95,23 @@ class Phase(models.Model):
     def required_field_names(self) -> list[str]:
         return [name.strip() for name in self.required_fields.split(",") if name.strip()]
 
+    def required_document_kinds(self) -> list[str]:
+        return [name.strip() for name in self.required_documents.split(",") if name.strip()]
+
     def clean(self) -> None:
+        errors = {}
         unknown = [name for name in self.required_field_names() if name not in REQUIRABLE_FIELDS]
         if unknown:
-            raise ValidationError({"required_fields": _("Unknown project field(s): %(names)s.") % {"names": ", ".join(unknown)}})
+            errors["required_fields"] = _("Unknown project field(s): %(names)s.") % {"names": ", ".join(unknown)}
+        unknown = [name for name in self.required_document_kinds() if name not in REQUIRABLE_DOCUMENTS]
+        if unknown:
+            errors["required_documents"] = _("Unknown kind(s) of document: %(names)s.") % {"names": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
 
+
+#: The kinds of document a gate may require to be approved (code: label), filled by the document register.
+REQUIRABLE_DOCUMENTS: dict[str, Any] = {}
 
 #: The project fields a gate may require to be filled.
 REQUIRABLE_FIELDS = (

@@ -7,6 +7,7 @@ only the sponsor or a steering committee member decides — whatever roles they 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from regie.core import permissions
 from regie.core.models import Person
 from regie.core.services import claim_version
 from regie.portfolio.choices import ActionStatus, Assessment, GateOutcome, ReviewState
-from regie.portfolio.models import GateCondition, GateDecision, GateReview, GateReviewItem, Project
+from regie.portfolio.models import GateCondition, GateDecision, GateReview, GateReviewItem, Phase, Project
 
 # --- who plays which part -------------------------------------------------------------------------
 
@@ -92,16 +93,30 @@ def open_review(project: Project) -> GateReview | None:
     return project.gate_reviews.filter(state=ReviewState.OPEN, phase=project.current_phase).prefetch_related("items").first()
 
 
+# Other apps add what a gate requires beyond the project's fields (the document register: approved
+# documents of the kinds the phase names): a function of (project, phase) giving what is still missing.
+GATE_CHECKS: list[Callable[[Project, Phase], list[str]]] = []
+
+
+def register_gate_check(check: Callable[[Project, Phase], list[str]]) -> None:
+    if check not in GATE_CHECKS:
+        GATE_CHECKS.append(check)
+
+
 def missing_fields(project: Project) -> list[str]:
-    """Labels of the project fields the current gate requires and the project leaves empty."""
-    if project.current_phase is None:
+    """What the current gate requires and the project still lacks: the labels of empty required fields,
+    then what the registered checks find missing (e.g. "an approved business case")."""
+    phase = project.current_phase
+    if phase is None:
         return []
     missing = []
-    for name in project.current_phase.required_field_names():
+    for name in phase.required_field_names():
         field: Any = Project._meta.get_field(name)
         value = getattr(project, name)
         if value in (None, "") or (name == "expected_costs" and not value):
             missing.append(str(field.verbose_name))
+    for check in GATE_CHECKS:
+        missing += check(project, phase)
     return missing
 
 
@@ -199,7 +214,7 @@ def gate_decide(
     elif going and project.current_phase.next_phase() is None:
         errors["outcome"] = [_("This is the last phase: there is no phase to go to.")]
     elif going and missing_fields(project):
-        errors["outcome"] = [_("The gate requires these project fields first: %s.") % ", ".join(missing_fields(project))]
+        errors["outcome"] = [_("The gate requires these first: %s.") % ", ".join(missing_fields(project))]
     if project.is_archived:
         errors["outcome"] = [_("The project is closed.")]
     if errors:
