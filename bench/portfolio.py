@@ -967,13 +967,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("need --projects >= 500, --reports-per-project >= 2 and --runs >= 5")
     if not DECK_PROJECTS * 2 <= options.small < options.projects:
         parser.error(f"need {DECK_PROJECTS * 2} <= --small < --projects")
-    if options.database_url:
-        url = urlsplit(options.database_url)
+    check_database_url(parser, options.database_url)
+    return options
+
+
+def check_database_url(parser: argparse.ArgumentParser, database_url: str) -> None:
+    """A benchmark drops and creates its database: only a local PostgreSQL database named for it."""
+    if database_url:
+        url = urlsplit(database_url)
         if url.scheme not in ("postgres", "postgresql") or url.hostname not in ("127.0.0.1", "localhost"):
             parser.error("--database-url must be a local PostgreSQL URL (postgres://...@127.0.0.1/...)")
         if "bench" not in url.path:
             parser.error("the database is dropped and created: its name must contain 'bench'")
-    return options
 
 
 def main(argv: list[str] | None = None) -> int:
