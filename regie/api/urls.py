@@ -7,6 +7,7 @@ import regie
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
 from regie.engagement import api as engagement_api
+from regie.engagement import meeting_api
 from regie.governance import api as governance_api
 from regie.planning import api as planning_api
 from regie.portfolio import api as portfolio_api
@@ -46,6 +47,8 @@ api.add_router("/raid-items", raid_api.items)
 api.add_router("/stakeholders", governance_api.stakeholders)
 api.add_router("/raci", governance_api.raci)
 api.add_router("/documents", engagement_api.documents)
+api.add_router("/meetings", meeting_api.meetings_router)
+api.add_router("/communication", meeting_api.communication_router)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

@@ -234,19 +234,7 @@ class ModelUI:
     def export(self, queryset: QuerySet, kind: str) -> HttpResponse:
         header = [str(c.label) for c in self.columns]
         rows = ([_plain(c.value(obj)) for c in self.columns] for obj in queryset)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = f"{self.slug}-{stamp}.{kind}"
-        if kind == "csv":
-            buffer = io.StringIO()
-            write_csv(buffer, header, rows)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                write_xlsx(header, rows, str(self.model._meta.verbose_name_plural)),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return sheet_response(kind, self.slug, header, rows, str(self.model._meta.verbose_name_plural))
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(request, pk)
@@ -325,6 +313,23 @@ class ModelUI:
         else:
             messages.success(request, (_("%(name)s restored.") if restore else _("%(name)s archived.")) % {"name": obj})
         return HttpResponseRedirect(self._url("detail", obj.pk))
+
+
+def sheet_response(kind: str, name: str, header: list[str], rows: Any, title: str) -> HttpResponse:
+    """A download of ``rows`` under ``header`` as CSV (``kind`` "csv") or an Excel workbook ("xlsx"),
+    named after ``name`` and the time."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if kind == "csv":
+        buffer = io.StringIO()
+        write_csv(buffer, header, ([_plain(v) for v in row] for row in rows))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            write_xlsx(header, ([_plain(v) for v in row] for row in rows), title[:31]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{kind}"'
+    return response
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from regie.core.generic import ScopedModelForm, attach_errors, posted_version
+from regie.core.generic import ScopedModelForm, attach_errors, posted_version, sheet_response
 from regie.core.services import StaleWrite
 from regie.engagement import communication
 from regie.engagement.models import CommunicationItem, CommunicationSend
@@ -49,6 +49,34 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(
         CommunicationItem.objects.active().filter(project=project).select_related("owner").prefetch_related("recipients")
     )
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        header = [
+            _("Audience"),
+            _("Message"),
+            _("Channel"),
+            _("Frequency"),
+            _("Subject"),
+            _("Recipients"),
+            _("Next on"),
+            _("Owner"),
+            _("Active"),
+        ]
+        rows = (
+            [
+                i.audience,
+                i.message,
+                i.get_channel_display(),
+                i.get_frequency_display(),
+                i.subject,
+                ", ".join(str(p) for p in i.recipients.all()),
+                i.next_date or "",
+                i.owner,
+                _("yes") if i.active else _("no"),
+            ]
+            for i in items
+        )
+        return sheet_response(export, f"communication-{project.code}", header, rows, _("Communication plan"))
     sends = list(CommunicationSend.objects.filter(project=project).select_related("recipient")[:50])
     context = {"project": project, "items": items, "sends": sends, "form": form, "may": may}
     return render(request, "engagement/communication.html", context, status=400 if form is not None and form.errors else 200)

@@ -17,6 +17,8 @@ class GovernanceConfig(AppConfig):
 
         if project_section not in ui.PROJECTS.related_tabs:
             ui.PROJECTS.related_tabs.append(project_section)
+        if programme_section not in ui.PROGRAMMES.related_tabs:
+            ui.PROGRAMMES.related_tabs.append(programme_section)
         if governance_demo.load not in demo.EXTENSIONS:
             demo.EXTENSIONS.append(governance_demo.load)
 
@@ -26,3 +28,10 @@ def project_section(request: Any, project: Any) -> dict[str, Any]:
     from regie.governance import views
 
     return views.project_section(request, project)
+
+
+def programme_section(request: Any, programme: Any) -> dict[str, Any]:
+    """The programme's stakeholder register on its page."""
+    from regie.governance import views
+
+    return views.programme_section(request, programme)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.core.generic import ScopedModelForm, attach_errors, posted_version
+from regie.core.generic import ScopedModelForm, attach_errors, posted_version, sheet_response
 from regie.core.models import Person
 from regie.core.services import StaleWrite
 from regie.governance import services
@@ -61,6 +61,35 @@ def _register(request: HttpRequest, keeper: Project | Programme, back: str) -> H
     items = list(
         Stakeholder.objects.active().visible_to(request.user).filter(scope=scope).select_related("person", "relationship_owner")
     )
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        quadrants = {code: str(title) for code, title, _hint in QUADRANTS}
+        header = [
+            _("Stakeholder"),
+            _("Role"),
+            _("Interest"),
+            _("Influence"),
+            _("Quadrant"),
+            _("Attitude"),
+            _("Desired attitude"),
+            _("How we engage"),
+            _("Relationship owner"),
+        ]
+        rows = (
+            [
+                s.name,
+                s.role,
+                s.interest,
+                s.influence,
+                quadrants[s.quadrant],
+                s.get_attitude_display(),
+                s.get_desired_attitude_display(),
+                s.engagement,
+                s.relationship_owner or "",
+            ]
+            for s in items
+        )
+        return sheet_response(export, f"stakeholders-{getattr(keeper, 'code', keeper.pk)}", header, rows, _("Stakeholders"))
     grid = [
         {"code": code, "title": title, "hint": hint, "items": [s for s in items if s.quadrant == code]}
         for code, title, hint in QUADRANTS
@@ -188,6 +217,14 @@ def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     extra = [int(v) for v in request.GET.getlist("add") if v.isdigit()]
     columns = _columns(project, shown, extra)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        kinds = dict(RowKind.choices)
+        header = [_("Deliverable, decision or activity"), _("Kind"), *[str(p) for p in columns]]
+        rows = (
+            [row["subject"], kinds.get(row["kind"], row["kind"]), *[row["cells"].get(p.pk, "") for p in columns]] for row in shown
+        )
+        return sheet_response(export, f"raci-{project.code}", header, rows, _("RACI matrix"))
     grid = [
         {
             **row,
@@ -251,3 +288,8 @@ def project_section(request: HttpRequest, project: Project) -> dict[str, Any]:
         "gaps": [s for s in items if s.attitude_gap > 0][:5],
         "raci_rows": rows,
     }
+
+
+def programme_section(request: HttpRequest, programme: Programme) -> dict[str, Any]:
+    count = Stakeholder.objects.active().visible_to(request.user).filter(scope_id=programme.scope_id).count()
+    return {"template": "governance/_programme_section.html", "programme": programme, "stakeholders": count}

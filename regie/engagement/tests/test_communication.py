@@ -157,3 +157,36 @@ def test_who_keeps_the_plan_and_what_a_line_needs(people):
         },
     )
     assert added.status_code == 302 and CommunicationItem.objects.get().audience == "Works council"
+
+
+def test_the_plan_through_the_api_and_its_exports(people):
+    import json
+
+    client = people.client("norole")
+    body = {
+        "project": people.project.pk,
+        "audience": "Key users",
+        "message": "Weekly news",
+        "frequency": "weekly",
+        "owner": people.person("norole").pk,
+        "subject": "News",
+        "recipients": [people.person("approver").pk],
+        "next_date": "2027-01-11",
+    }
+    created = client.post("/api/communication/", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201 and created.json()["recipient_ids"] == [people.person("approver").pk]
+    refused = client.post("/api/communication/", json.dumps({**body, "subject": ""}), content_type="application/json")
+    assert refused.status_code == 422 and "subject" in json.dumps(refused.json())
+    changed = client.patch(
+        f"/api/communication/{created.json()['id']}",
+        json.dumps({"active": False}),
+        content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )
+    assert changed.status_code == 200 and changed.json()["active"] is False
+    assert (
+        people.client("member_it").post("/api/communication/", json.dumps(body), content_type="application/json").status_code
+        == 403
+    )
+    csv = client.get(f"/projects/{people.project.pk}/communication/?export=csv")
+    assert csv["Content-Type"].startswith("text/csv") and "Key users" in csv.content.decode("utf-8-sig")

@@ -259,3 +259,61 @@ def test_libreoffice_turns_the_minutes_into_pdf(register, log, tmp_path):
         capture_output=True,
     )
     assert (tmp_path / "minutes.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_api_prepares_takes_minutes_and_records(register, log):
+    import json
+
+    client = register.client("norole")
+    created = client.post(
+        "/api/meetings/",
+        json.dumps(
+            {
+                "project": register.project.pk,
+                "title": "Steering committee M1",
+                "starts_at": "2027-01-14T10:00:00+01:00",
+                "attendees": [register.person("member_it").pk],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert [p["kind"] for p in body["agenda"]] == ["report", "decision", "risk", "action", "other"]
+    pk, point = body["id"], body["agenda"][1]
+    minutes = client.patch(
+        f"/api/meetings/{pk}/minutes",
+        json.dumps({"points": [{"id": point["id"], "minutes": "Both offers compared."}]}),
+        content_type="application/json",
+        headers={"If-Match": created["ETag"]},
+    )
+    assert minutes.status_code == 200 and minutes.json()["state"] == "held"
+    decided = client.post(
+        f"/api/meetings/{pk}/decisions",
+        json.dumps({"agenda_item": point["id"], "decided_by": register.person("member_it").pk, "basis": "Cheaper"}),
+        content_type="application/json",
+    )
+    assert decided.status_code == 201 and decided.json()["status"] == "decided" and decided.json()["id"] == log["decision"].pk
+    no_owner = client.post(
+        f"/api/meetings/{pk}/actions", json.dumps({"title": "Call", "due_date": "2027-01-21"}), content_type="application/json"
+    )
+    assert no_owner.status_code == 422 and "owner" in json.dumps(no_owner.json())
+    action = client.post(
+        f"/api/meetings/{pk}/actions",
+        json.dumps({"title": "Call supplier B", "owner": register.person("approver").pk, "due_date": "2027-01-21"}),
+        content_type="application/json",
+    )
+    assert action.status_code == 201 and action.json()["origin"] == "meeting"
+    detail = client.get(f"/api/meetings/{pk}").json()
+    assert sorted(o["item_id"] for o in detail["outcomes"]) == sorted([log["decision"].pk, action.json()["id"]])
+    assert (
+        register.client("member_it")
+        .post(
+            f"/api/meetings/{pk}/actions",
+            json.dumps({"title": "x", "owner": register.person("approver").pk, "due_date": "2027-01-21"}),
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+    assert register.client("member_a").get(f"/api/meetings/{pk}").status_code == 404

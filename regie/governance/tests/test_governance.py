@@ -14,7 +14,7 @@ from regie.core.services import StaleWrite
 from regie.core.tests.factories import PersonFactory, UserFactory
 from regie.governance import services
 from regie.governance.models import RaciCell, RaciRow, Stakeholder
-from regie.portfolio.models import Portfolio, Project
+from regie.portfolio.models import Portfolio, Programme, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +258,51 @@ def test_the_project_page_shows_the_section(org, project):
     )
     body = _client(org, "pm").get(f"/projects/{project.pk}/").content.decode()
     assert 'id="governance-section"' in body and "Union (resistant → supportive)" in body
+
+
+def test_the_register_and_the_matrix_export_to_csv_and_excel(org, project):
+    import io
+
+    import openpyxl
+
+    services.stakeholder_create(
+        actor=org.users["pm"],
+        scope=project.scope,
+        data={"organisation": "Union", "role": "Consulted", "influence": 4, "interest": 4},
+    )
+    services.raci_save(
+        actor=org.users["pm"], project=project, rows=_rows(org, ("Plan", {"pm": "A", "worker": "R"})), expected_etag=None
+    )
+    client = _client(org, "sponsor")
+    csv = client.get(f"/projects/{project.pk}/stakeholders/?export=csv").content.decode("utf-8-sig")
+    assert "Union" in csv and "Manage closely" in csv
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/projects/{project.pk}/raci/?export=xlsx").content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, plan = rows[0], rows[1]
+    assert (
+        plan[0] == "Plan"
+        and plan[header.index(str(_person(org, "pm")))] == "A"
+        and plan[header.index(str(_person(org, "worker")))] == "R"
+    )
+
+
+def test_a_programme_keeps_its_own_register(org, project):
+    programme = Programme.objects.create(code="PG", name="Programme", portfolio=project.portfolio)
+    client = _client(org, "pmo_it")
+    page = client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert f"/programmes/{programme.pk}/stakeholders/" in page
+    added = client.post(
+        f"/programmes/{programme.pk}/stakeholders/",
+        {
+            "organisation": "Board",
+            "role": "Decides",
+            "interest": 3,
+            "influence": 5,
+            "attitude": "neutral",
+            "desired_attitude": "supportive",
+        },
+    )
+    assert added.status_code == 302 and Stakeholder.objects.get().scope == programme.scope
+    assert _client(org, "pm").post(
+        f"/programmes/{programme.pk}/stakeholders/", {"organisation": "X", "role": "Y"}
+    ).status_code in (403, 404)
