@@ -361,6 +361,35 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 
 
+#: The largest id a database stores (SQLite and PostgreSQL bigint): a larger number is no record.
+ID_MAX = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """An id from a form or query string, or None when it is not a plain number a record could have."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def bound_model_choices(form: forms.BaseForm) -> None:
+    """Refuse ids no record can have in the form's model choice fields before they reach the database
+    (SQLite cannot even compare a number beyond 64 bits)."""
+    for form_field in form.fields.values():
+        if not isinstance(form_field, forms.ModelChoiceField):
+            continue
+
+        def bounded(value: Any, clean: Any = form_field.clean) -> Any:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if any(v not in (None, "") and parse_id(v) is None and str(v).strip().isdigit() for v in values):
+                raise ValidationError(_("Select a valid choice."), code="invalid_choice")
+            return clean(value)
+
+        form_field.clean = bounded  # type: ignore[method-assign]
+
+
 def posted_version(request: Any) -> int | None:
     """The version a form was showing (its hidden ``version`` field), for optimistic locking."""
     try:
@@ -384,6 +413,7 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        bound_model_choices(self)
         for name, form_field in self.fields.items():
             if isinstance(form_field, forms.ModelChoiceField):
                 queryset: Any = form_field.queryset

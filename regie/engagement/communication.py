@@ -17,6 +17,7 @@ Every email is recorded as a ``CommunicationSend``.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from regie.engagement.models import AnnouncementOptOut, CommunicationItem, Commu
 from regie.governance.services import manages  # noqa: F401  (also used by the pages)
 from regie.portfolio.models import Project
 
+logger = logging.getLogger("regie.engagement")
 ITEM_FIELDS = ("audience", "message", "channel", "frequency", "owner", "subject", "recipients", "next_date", "active")
 SALT = "regie.engagement.unsubscribe"
 
@@ -140,43 +142,56 @@ def _send_once(
     item: CommunicationItem | None = None,
     attachment: tuple[str, bytes, str] | None = None,
 ) -> bool:
-    """Send one email and record it, unless one was sent under ``key`` already (then nothing happens)."""
+    """Send one email and record it, unless one was sent under ``key`` already (then nothing happens).
+    The record is written first, so that two runs never both send; if sending fails, it is removed again
+    so that the next run tries once more, and the failure does not stop the other emails."""
     if not person.email:
         return False
     try:
         with transaction.atomic():
-            CommunicationSend.objects.create(
+            record = CommunicationSend.objects.create(
                 key=key[:200], kind=kind, project=project, item=item, recipient=person, email=person.email, subject=subject[:300]
             )
-            with translation.override(person.language or settings.LANGUAGE_CODE):
-                body = render_to_string(template, {"person": person, **context})
-            message = EmailMessage(subject, body, None, [person.email])
-            if attachment:
-                message.attach(*attachment)
-            transaction.on_commit(message.send)
     except IntegrityError:
+        return False
+    try:
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            body = render_to_string(template, {"person": person, **context})
+        message = EmailMessage(subject, body, None, [person.email])
+        if attachment:
+            message.attach(*attachment)
+        message.send()
+    except Exception:  # noqa: BLE001 - any failure of the mail server: keep going, retry on the next run
+        logger.exception("Sending %s to %s failed; it is tried again on the next run", kind, person.email)
+        CommunicationSend.objects.filter(pk=record.pk).delete()
         return False
     return True
 
 
-def _advance(item: CommunicationItem, day: date) -> None:
-    """The next date of a periodic line, after the one just sent; a one-off line is done."""
-    if item.frequency == Frequency.WEEKLY:
-        item.next_date = day + timedelta(days=7)
-    elif item.frequency == Frequency.FORTNIGHTLY:
-        item.next_date = day + timedelta(days=14)
-    elif item.frequency == Frequency.MONTHLY:
-        month = day.month % 12 + 1
-        year = day.year + (day.month == 12)
-        for last in (31, 30, 29, 28):
-            try:
-                item.next_date = date(year, month, min(day.day, last))
-                break
-            except ValueError:
-                continue
+def _advance(item: CommunicationItem, day: date, today: date) -> None:
+    """The next date of a periodic line: the first of its dates after today (a line that was not sent for
+    a while sends once, not once per missed period); a one-off line is done."""
+    if item.frequency in (Frequency.WEEKLY, Frequency.FORTNIGHTLY, Frequency.MONTHLY):
+        while day <= today:
+            day = _next_date(item.frequency, day)
+        item.next_date = day
     else:
         item.active = False
     item.save(update_fields=["next_date", "active", "updated_at"])
+
+
+def _next_date(frequency: str, day: date) -> date:
+    if frequency == Frequency.WEEKLY:
+        return day + timedelta(days=7)
+    if frequency == Frequency.FORTNIGHTLY:
+        return day + timedelta(days=14)
+    month, year = day.month % 12 + 1, day.year + (day.month == 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    return day + timedelta(days=28)
 
 
 def _recipients(item: CommunicationItem) -> list[Person]:
@@ -209,7 +224,7 @@ def send_announcements(today: date) -> int:
                 project=item.project,
                 item=item,
             )
-        _advance(item, day)
+        _advance(item, day, today)
     return sent
 
 
@@ -264,7 +279,7 @@ def send_action_reminders(today: date) -> int:
     actions = (
         RaidItem.objects.active()
         .filter(kind=Kind.ACTION, status__in=OPEN_STATUSES, due_date__lte=today + timedelta(days=remind_days()))
-        .exclude(owner=None)
+        .filter(owner__isnull=False, owner__archived_at__isnull=True)
         .select_related("owner", "scope", "project")
         .order_by("due_date", "pk")
     )
@@ -278,7 +293,7 @@ def send_action_reminders(today: date) -> int:
                 "date": action.due_date.isoformat(),
             }
         sent += _send_once(
-            key=f"{kind}:{action.pk}:{action.due_date.isoformat()}",
+            key=f"{kind}:{action.pk}:{action.due_date.isoformat()}:{action.owner_id}",
             kind=kind,
             person=action.owner,
             subject=subject,

@@ -208,7 +208,7 @@ def record_decision(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
     meeting = _meeting(request, pk)
     decision = None
     if payload.decision is not None:
-        decision = RaidItem.objects.filter(pk=payload.decision, kind="decision").first()
+        decision = RaidItem.objects.visible_to(request.user).filter(pk=payload.decision, kind="decision").first()
         if decision is None:
             raise ValidationError({"decision": [_("No such record: %s") % payload.decision]})
     item = meetings.record_decision(

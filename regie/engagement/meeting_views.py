@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.core.generic import attach_errors, posted_version, style_widgets
+from regie.core.generic import attach_errors, bound_model_choices, parse_id, posted_version, style_widgets
 from regie.core.models import Person
 from regie.core.services import StaleWrite
 from regie.engagement import meetings
@@ -30,6 +30,10 @@ PEOPLE = Person.objects.filter(archived_at__isnull=True).order_by("family_name",
 
 
 class PrepareForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_model_choices(self)
+
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=MeetingKind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     starts_at = forms.DateTimeField(
@@ -49,12 +53,20 @@ class PrepareForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_model_choices(self)
+
     title = forms.CharField(label=gettext_lazy("Decision"), max_length=200, required=False)
     decided_by = forms.ModelChoiceField(label=gettext_lazy("Decided by"), queryset=PEOPLE)
     basis = forms.CharField(label=gettext_lazy("Basis"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_model_choices(self)
+
     title = forms.CharField(label=gettext_lazy("Action"), max_length=200)
     owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=PEOPLE)
     due_date = forms.DateField(label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -204,10 +216,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "engagement/meeting_detail.html", context, status=400 if failed else 200)
 
 
-def _point(meeting: Meeting, pk: str | None) -> AgendaItem | None:
-    if not pk:
+def _point(meeting: Meeting, value: str | None) -> AgendaItem | None:
+    if not value:
         return None
-    point = AgendaItem.objects.filter(pk=int(pk), meeting=meeting).first() if pk.isdigit() else None
+    pk = parse_id(value)
+    point = AgendaItem.objects.filter(pk=pk, meeting=meeting).first() if pk else None
     if point is None:
         raise ValidationError({"agenda_item": [_("This point is not on the meeting's agenda.")]})
     return point

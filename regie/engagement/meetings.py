@@ -235,10 +235,11 @@ def record_decision(
     fields = {"status": Status.DECIDED, "decided_by": decided_by, "decided_on": decided_on, "basis": basis}
     with transaction.atomic():
         if decision is not None:
-            if (
-                decision.kind != Kind.DECISION
-                or not raid_selectors.within(RaidItem.objects.filter(pk=decision.pk), meeting.project.scope).exists()
-            ):
+            # locked, so that two clicks (or two meetings) cannot both record it
+            decision = (
+                raid_selectors.within(RaidItem.objects.select_for_update(), meeting.project.scope).filter(pk=decision.pk).first()
+            )
+            if decision is None or decision.kind != Kind.DECISION or decision.status != Status.OPEN:
                 raise ValidationError({"decision": [_("Not an open decision of this project's log.")]})
             item = raid_services.item_update(actor=actor, item=decision, data=fields, expected_version=decision.version)
         else:

@@ -140,12 +140,21 @@ def raci_save(*, actor: Any, project: Project, rows: list[RowIn], expected_etag:
     archived. Each row needs a subject and exactly one accountable person; a person has one part per
     row. Any error is named by row and nothing is saved."""
     _require(actor, project.scope)
+    with transaction.atomic():
+        # The project is locked while its matrix is compared and written: two saves of the same version
+        # cannot both pass.
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        return _raci_write(actor, project, rows, expected_etag)
+
+
+def _raci_write(actor: Any, project: Project, rows: list[RowIn], expected_etag: str | None) -> list[RaciRow]:
     current = {r.pk: r for r in matrix_rows(project)}
     if expected_etag is not None and expected_etag != matrix_etag(project, list(current.values())):
         from regie.core.services import StaleWrite
 
         raise StaleWrite(0)
     errors: dict[str, list[str]] = {}
+    seen: set[int | None] = set()
     people_ids = {pid for row in rows for pid in row.cells}
     people = {p.pk: p for p in Person.objects.filter(pk__in=people_ids)}
     for n, row in enumerate(rows, 1):
@@ -160,6 +169,9 @@ def raci_save(*, actor: Any, project: Project, rows: list[RowIn], expected_etag:
             problems.append(_("Unknown kind: %(kind)s.") % {"kind": row.kind})
         if row.id is not None and row.id not in current:
             problems.append(_("No such row in this matrix: %(id)s.") % {"id": row.id})
+        elif row.id is not None and row.id in seen:
+            problems.append(_("The row %(id)s is given twice.") % {"id": row.id})
+        seen.add(row.id)
         bad_letters = sorted({letter for letter in row.cells.values() if letter not in Letter.values})
         if bad_letters:
             problems.append(_("A part is R, A, C or I, not %(letters)s.") % {"letters": ", ".join(bad_letters)})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regie.core.generic import ScopedModelForm, attach_errors, posted_version, sheet_response
+from regie.core.generic import ScopedModelForm, attach_errors, parse_id, posted_version, sheet_response
 from regie.core.models import Person
 from regie.core.services import StaleWrite
 from regie.governance import services
@@ -168,23 +168,23 @@ def _posted_rows(post: Any) -> tuple[list[services.RowIn], list[dict[str, Any]]]
     """The rows of the matrix form: ``row-N-subject``, ``row-N-kind``, ``row-N-id``, ``row-N-remove`` and
     ``row-N-person-<id>`` (a letter or empty), N from 0; and the same rows to show again on an error."""
     rows, shown = [], []
-    count = min(int(post.get("rows", "0") or 0), 500)
+    count = min(parse_id(post.get("rows")) or 0, 500)
     for n in range(count):
         prefix = f"row-{n}-"
         subject = post.get(prefix + "subject", "").strip()
-        row_id = post.get(prefix + "id")
+        row_id = parse_id(post.get(prefix + "id"))
         cells = {}
         for key in post:
-            person = key.removeprefix(prefix + "person-")
-            if key.startswith(prefix + "person-") and person.isdigit() and post.get(key):
-                cells[int(person)] = post.get(key)
+            person = parse_id(key.removeprefix(prefix + "person-")) if key.startswith(prefix + "person-") else None
+            if person and post.get(key):
+                cells[person] = post.get(key)
         if post.get(prefix + "remove") == "1" or not (subject or row_id or cells):
             continue  # a removed row, or the empty line for a new one
         row = services.RowIn(
             subject=subject,
             kind=post.get(prefix + "kind", RowKind.DELIVERABLE),
             cells=cells,
-            id=int(row_id) if row_id and row_id.isdigit() else None,
+            id=row_id,
         )
         rows.append(row)
         shown.append({"id": row.id, "subject": row.subject, "kind": row.kind, "cells": row.cells})
@@ -201,7 +201,12 @@ def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         if not may_keep:
             raise PermissionDenied
         rows_in, shown = _posted_rows(request.POST)
+        if parse_id(request.POST.get("rows")) is None:
+            # not the matrix form as the page sends it: save nothing rather than an empty matrix
+            errors = {"rows": [_("The form is incomplete: reload the page and try again.")]}
         try:
+            if errors:
+                raise ValidationError(errors)
             services.raci_save(actor=request.user, project=project, rows=rows_in, expected_etag=request.POST.get("etag") or None)
         except StaleWrite:
             messages.error(request, _("The matrix was changed by someone else in the meantime. Reload the page to see it."))
@@ -215,7 +220,7 @@ def raci_matrix(request: HttpRequest, pk: int) -> HttpResponse:
             {"id": r.pk, "subject": r.subject, "kind": r.kind, "cells": {c.person_id: c.letter for c in r.cells.all()}}
             for r in services.matrix_rows(project)
         ]
-    extra = [int(v) for v in request.GET.getlist("add") if v.isdigit()]
+    extra = [pk for pk in (parse_id(v) for v in request.GET.getlist("add")) if pk]
     columns = _columns(project, shown, extra)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
@@ -266,8 +271,9 @@ def who_does_what(request: HttpRequest) -> HttpResponse:
     """For one person (by default: me), the rows of the RACI matrices they take a part in."""
     person = person_of(request.user)
     wanted = request.GET.get("person", "")
-    if wanted.isdigit():
-        person = Person.objects.filter(pk=int(wanted)).first()
+    if wanted:
+        pk = parse_id(wanted)
+        person = Person.objects.filter(pk=pk).first() if pk else None
         if person is None:
             raise Http404(_("No such person."))
     cells = services.responsibilities(request.user, person) if person else []

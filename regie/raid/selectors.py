@@ -29,6 +29,17 @@ def within(queryset: QuerySet, scope: Scope | None) -> QuerySet:
     return queryset.filter(scope_id__in=Scope.objects.filter(path__startswith=scope.path).values("pk"))
 
 
+def scope_visible(user: Any, scope: Scope) -> bool:
+    """May the user look at this scope's log: by a role there or above, or because they see the project,
+    programme or portfolio it belongs to?"""
+    from regie.core import permissions
+    from regie.portfolio.models import Portfolio, Programme, Project
+
+    if permissions.may(user, "raid.view_raiditem", scope=scope):
+        return True
+    return any(model.objects.visible_to(user).filter(scope=scope).exists() for model in (Project, Programme, Portfolio))
+
+
 def heat_map(user: Any, scope: Scope | None = None) -> dict[str, Any]:
     """Open risks counted per probability × impact, before the response (as assessed) and after it (the
     residual score where one is given, else the assessed one), with the scale's names and bands."""

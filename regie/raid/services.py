@@ -102,7 +102,10 @@ def _check_fields(kind: str, data: dict[str, Any]) -> None:
         raise ValidationError({name: [_("This field does not apply to a %(kind)s.") % {"kind": label}] for name in unknown})
 
 
-def _validate(item: RaidItem) -> None:
+def _validate(item: RaidItem, data: dict[str, Any]) -> None:
+    source = data.get("source")
+    if source is not None and source.scope_id != item.scope_id:
+        raise ValidationError({"source": [_("An action responds to a risk or an issue of its own log.")]})
     item.full_clean(exclude=["scope"] if item.scope_id else None)
     if item.owner is not None and item.owner.is_archived:
         raise ValidationError({"owner": [_("An archived person cannot own an item.")]})
@@ -120,7 +123,7 @@ def item_create(*, actor: Any, scope: Scope, kind: str, data: dict[str, Any]) ->
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     if "status" not in data:
         item.status = STATUSES[Kind(kind)][0]
-    _validate(item)
+    _validate(item, data)
     item._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
         item.save()
@@ -143,7 +146,7 @@ def item_update(*, actor: Any, item: RaidItem, data: dict[str, Any], expected_ve
             raise ValidationError({name: [_("Only the PMO of this log changes this.")] for name in refused})
     for name, value in data.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
-    _validate(item)
+    _validate(item, data)
     with transaction.atomic():
         claim_version(item, expected_version)
         item._history_user = actor  # type: ignore[attr-defined]

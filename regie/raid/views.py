@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from regie.core import permissions
-from regie.core.generic import Column, ModelUI, attach_errors, posted_version
+from regie.core.generic import Column, ModelUI, attach_errors, parse_id, posted_version
 from regie.core.models import Scope
 from regie.core.services import StaleWrite
 from regie.portfolio.models import Project, named_on_project
@@ -44,7 +44,9 @@ class RaidUI(ModelUI):
             can_archive=permissions.may(request.user, self.action("archive"), item),
             escalations=list(item.escalations.select_related("from_scope", "to_scope", "escalated_by")),
             targets=services.escalation_targets(item) if who.escalates and not item.is_archived else [],
-            responses=list(item.responses.active().select_related("owner")) if item.kind in (Kind.RISK, Kind.ISSUE) else [],
+            responses=list(item.responses.active().visible_to(request.user).select_related("owner"))
+            if item.kind in (Kind.RISK, Kind.ISSUE)
+            else [],
             scale=RiskScale.current(),
             fields=_shown_fields(item),
         )
@@ -164,11 +166,8 @@ def add_view(request: HttpRequest) -> HttpResponse:
 
 
 def _scope_param(request: HttpRequest, name: str = "scope") -> Scope | None:
-    try:
-        pk = int(request.GET.get(name, ""))
-    except ValueError:
-        return None
-    return Scope.objects.filter(pk=pk).first()
+    pk = parse_id(request.GET.get(name))
+    return Scope.objects.filter(pk=pk).first() if pk else None
 
 
 # --- escalation -----------------------------------------------------------------------------------
@@ -177,9 +176,8 @@ def _scope_param(request: HttpRequest, name: str = "scope") -> Scope | None:
 @require_POST
 def escalate(request: HttpRequest, pk: int) -> HttpResponse:
     item = ITEMS.get_object(request, pk)
-    try:
-        to_scope = Scope.objects.get(pk=int(request.POST.get("to_scope", "")))
-    except (ValueError, Scope.DoesNotExist):
+    to_scope = Scope.objects.filter(pk=parse_id(request.POST.get("to_scope")) or 0).first()
+    if to_scope is None:
         messages.error(request, _("Choose where to escalate the item."))
         return HttpResponseRedirect(item.get_absolute_url())
     try:
@@ -210,8 +208,9 @@ def _viewer(request: HttpRequest) -> None:
 
 
 def _scope_choice(request: HttpRequest) -> Scope | None:
+    """The scope asked for with ``within``: one whose log the user may see (else 404, naming nothing)."""
     scope = _scope_param(request, "within")
-    if request.GET.get("within") and scope is None:
+    if request.GET.get("within") and (scope is None or not selectors.scope_visible(request.user, scope)):
         raise Http404(_("No such log."))
     return scope
 

@@ -190,3 +190,45 @@ def test_the_plan_through_the_api_and_its_exports(people):
     )
     csv = client.get(f"/projects/{people.project.pk}/communication/?export=csv")
     assert csv["Content-Type"].startswith("text/csv") and "Key users" in csv.content.decode("utf-8-sig")
+
+
+def test_a_failed_send_is_tried_again_and_does_not_stop_the_others(people, monkeypatch):
+    _line(people)
+    sent = []
+
+    def flaky(message, *args, **kwargs):
+        if message.to == ["approver@example.org"] and not sent:
+            sent.append("failed once")
+            raise OSError("mail server down")
+        return 1
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", flaky)
+    assert communication.send_due(TODAY)["announcements"] == 1  # the reviewer's; the approver's failed
+    assert list(CommunicationSend.objects.values_list("email", flat=True)) == ["reviewer@example.org"]
+    line = CommunicationItem.objects.get()
+    line.active, line.next_date = True, TODAY
+    line.save()
+    assert communication.send_due(TODAY)["announcements"] == 1  # now the approver's
+    assert CommunicationSend.objects.count() == 2
+
+
+def test_a_line_behind_its_dates_sends_once_and_moves_past_today(people):
+    line = _line(people, frequency="weekly", next_date=TODAY - timedelta(days=21))
+    assert [communication.send_due(TODAY)["announcements"] for _ in range(3)] == [2, 0, 0]
+    line.refresh_from_db()
+    assert line.next_date == TODAY + timedelta(days=7)
+
+
+def test_reminders_follow_the_actions_owner(people):
+    action = make_item(
+        people.project, "action", title="Order", owner=people.person("reviewer"), due_date=TODAY + timedelta(days=1)
+    )
+    assert communication.send_due(TODAY)["reminders"] == 1
+    action.owner = people.person("approver")
+    action.save()
+    assert communication.send_due(TODAY)["reminders"] == 1  # the new owner hears of it too
+    approver = people.person("approver")
+    approver.archived_at = timezone.now()
+    approver.save()
+    make_item(people.project, "action", title="Gone", owner=approver, due_date=TODAY)
+    assert communication.send_due(TODAY)["reminders"] == 0

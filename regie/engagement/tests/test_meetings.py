@@ -317,3 +317,39 @@ def test_the_api_prepares_takes_minutes_and_records(register, log):
         == 403
     )
     assert register.client("member_a").get(f"/api/meetings/{pk}").status_code == 404
+
+
+def test_a_decision_is_recorded_once(register, log):
+    meeting = _prepare(register)
+    point = meeting.agenda.get(kind="decision")
+    client = register.client("norole")
+    form = {
+        "what": "decision",
+        "decision-agenda_item": point.pk,
+        "decision-decided_by": register.person("member_it").pk,
+        "decision-basis": "B",
+    }
+    assert client.post(f"/meetings/{meeting.pk}/", form).status_code == 302
+    again = client.post(f"/meetings/{meeting.pk}/", {**form, "decision-basis": "Overwritten"})
+    assert again.status_code == 400
+    log["decision"].refresh_from_db()
+    assert log["decision"].basis == "B" and meeting.outcomes.count() == 1
+    for value in ("²", "99999999999999999999999"):
+        bad = client.post(
+            f"/meetings/{meeting.pk}/",
+            {
+                "what": "action",
+                "action-agenda_item": value,
+                "action-title": "x",
+                "action-owner": register.person("approver").pk,
+                "action-due_date": "2027-01-21",
+            },
+        )
+        assert bad.status_code == 400
+        assert (
+            client.post(
+                f"/projects/{register.project.pk}/meetings/new/",
+                {"kind": "other", "title": "x", "starts_at": "2027-01-14T10:00", "risk_threshold": 12, "attendees": [value]},
+            ).status_code
+            == 400
+        )

@@ -306,3 +306,41 @@ def test_a_programme_keeps_its_own_register(org, project):
     assert _client(org, "pm").post(
         f"/programmes/{programme.pk}/stakeholders/", {"organisation": "X", "role": "Y"}
     ).status_code in (403, 404)
+
+
+def test_a_row_given_twice_or_odd_numbers_are_refused_not_crashed(org, project):
+    rows = services.raci_save(actor=org.users["pm"], project=project, rows=_rows(org, ("Plan", {"pm": "A"})), expected_etag=None)
+    client = _client(org, "pm")
+    pm = _person(org, "pm").pk
+    twice = {"rows": [{"id": rows[0].pk, "subject": "Plan", "cells": [{"person": pm, "part": "A"}]}] * 2}
+    response = client.put(
+        f"/api/raci/matrices/{project.pk}",
+        json.dumps(twice),
+        content_type="application/json",
+        headers={"If-Match": services.matrix_etag(project)},
+    )
+    assert response.status_code == 422 and "given twice" in json.dumps(response.json())
+    page = client.post(
+        f"/projects/{project.pk}/raci/",
+        {
+            "rows": "2",
+            "row-0-id": rows[0].pk,
+            "row-0-subject": "Plan",
+            f"row-0-person-{pm}": "A",
+            "row-1-id": rows[0].pk,
+            "row-1-subject": "Plan",
+            f"row-1-person-{pm}": "A",
+        },
+    )
+    assert page.status_code == 400
+    for value in ("abc", "²", "99999999999999999999999"):
+        assert client.post(f"/projects/{project.pk}/raci/", {"rows": value}).status_code == 400
+        assert (
+            client.post(
+                f"/projects/{project.pk}/raci/", {"rows": "1", "row-0-subject": "X", f"row-0-person-{value}": "A"}
+            ).status_code
+            == 400
+        )
+        assert client.get(f"/projects/{project.pk}/raci/?add={value}").status_code == 200
+        assert client.get(f"/raci/who/?person={value}").status_code == 404
+    assert RaciRow.objects.filter(archived_at__isnull=True).count() == 1

@@ -252,3 +252,32 @@ def test_lists_use_a_fixed_number_of_queries(log):
         make_item(log.project, owner=owner, title=f"Risk {n}")
         make_item(log.programme, "action", owner=owner, title=f"Action {n}", due_date=date.today() - timedelta(days=n + 1))
     assert [count(url) for url in urls] == before
+
+
+def test_response_actions_stay_on_their_log_and_are_listed_only_to_those_who_see_them(org, log, risk):
+    other_risk = make_item(log.other, title="HR risk", owner=log.person("owner"))
+    client = _client(log, "pmo_it")
+    body = {
+        "scope": log.project.scope_id,
+        "kind": "action",
+        "title": "Confidential",
+        "owner": log.person("owner").pk,
+        "due_date": "2027-01-08",
+        "source": other_risk.pk,
+    }
+    admin = _client(log, "administrator")
+    refused = _api(admin, "post", "/api/raid-items/", body)
+    assert refused.status_code == 422 and "source" in json.dumps(refused.json())
+    # an action on the project's log responding to the project's risk is not listed to the risk's owner,
+    # who may not see the action
+    make_item(log.project, "action", title="Hidden response", owner=log.person("stranger"), source=risk, origin="risk_response")
+    assert "Hidden response" not in _client(log, "owner").get(f"/raid/{risk.pk}/").content.decode()
+    assert "Hidden response" in client.get(f"/raid/{risk.pk}/").content.decode()
+
+
+def test_a_log_one_may_not_see_is_not_named(log):
+    stranger = _client(log, "stranger")
+    assert stranger.get(f"/raid/heat-map/?within={log.other.scope_id}").status_code == 404
+    assert stranger.get(f"/raid/overdue-actions/?within={log.other.scope_id}").status_code == 404
+    assert stranger.get("/raid/heat-map/?within=99999999999999999999999").status_code == 404
+    assert _client(log, "pm").get(f"/raid/heat-map/?within={log.project.scope_id}").status_code == 200
