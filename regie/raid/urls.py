@@ -14,7 +14,7 @@ urlpatterns: list = [
     *views.ITEMS.urls(),
 ]
 
-navigation.area("raid", _("Risks and decisions"), order=150)
+navigation.area("raid", _("RAID"), order=150)
 navigation.register("raid", _("RAID log"), "raid:raiditem_list", "raid.view_raiditem", 10)
 navigation.register("raid", _("Risk heat map"), "raid:heat_map", "raid.view_raiditem", 20)
 navigation.register("raid", _("Overdue actions"), "raid:overdue", "raid.view_raiditem", 30)
