@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "regie.raid",
     "regie.governance",
     "regie.engagement",
+    "regie.services",
     "regie.api",
 ]
 

@@ -12,6 +12,7 @@ from regie.governance import api as governance_api
 from regie.planning import api as planning_api
 from regie.portfolio import api as portfolio_api
 from regie.raid import api as raid_api
+from regie.services import api as services_api
 
 api = NinjaAPI(
     title="Regie API",
@@ -49,6 +50,8 @@ api.add_router("/raci", governance_api.raci)
 api.add_router("/documents", engagement_api.documents)
 api.add_router("/meetings", meeting_api.meetings_router)
 api.add_router("/communication", meeting_api.communication_router)
+api.add_router("/services", services_api.services)
+api.add_router("/service-offerings", services_api.offerings)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

@@ -230,7 +230,7 @@ def load_demo(write: Callable[[str], Any] = print) -> list[tuple[str, str, str]]
         ("admin", "Regie Administrator", "administrator of the whole organisation"),
         ("pmo", str(logins["pmo"]), "PMO officer; sees the whole organisation"),
         ("pm", str(logins["pm"]), "project manager; sees the project office"),
-        ("smo", str(logins["smo"]), "service manager; manages the service management office's people"),
+        ("smo", str(logins["smo"]), "SMO officer: keeps the service catalogue; manages the service management office's people"),
         ("hr", str(logins["hr"]), "HR advisor; manages people and units everywhere, imports people"),
         ("dev", str(logins["dev"]), "developer; sees the IT department"),
     ]

@@ -123,7 +123,7 @@ ITEMS = RaidUI(
 
 def addable_scopes(user: Any) -> list[Scope]:
     """The portfolios, programmes and projects to whose logs the user may add."""
-    kinds = ("portfolio", "programme", "project")
+    kinds = ("portfolio", "programme", "project", "service")
     by_role = permissions.scopes_where(user, services.ADD).filter(kind__in=kinds)
     named = Project.objects.active().filter(named_on_project(user, prefix="", parts=("project_manager", "pmo_officers")))
     return list(
