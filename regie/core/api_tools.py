@@ -21,11 +21,11 @@ from pydantic import ConfigDict
 
 from regie.core import permissions, services
 from regie.core.audit import history_for
+from regie.core.generic import ID_MAX
 
 PROBLEM = "application/problem+json"
 
 #: The largest id a database column holds (a signed 64-bit integer); larger numbers can name nothing.
-ID_MAX = 2**63 - 1
 RecordId = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 

@@ -35,7 +35,7 @@ from regie.core.models import Person
 from regie.core.services import claim_version
 from regie.engagement.choices import Channel, Frequency, MeetingKind, MeetingState, SendKind
 from regie.engagement.models import AnnouncementOptOut, CommunicationItem, CommunicationSend, Meeting
-from regie.governance.services import manages  # noqa: F401  (also used by the pages)
+from regie.governance.services import manages
 from regie.portfolio.models import Project
 
 logger = logging.getLogger("regie.engagement")
@@ -317,9 +317,13 @@ def send_meeting_packs(today: date) -> int:
         starts_at__lt=start + timedelta(days=pack_days() + 1),
     )
     for meeting in meetings.select_related("project"):
+        agendas: dict[str, bytes] = {}  # one agenda per language, not per attendee
         for person in meeting.attendees.filter(archived_at__isnull=True):
-            with translation.override(person.language or settings.LANGUAGE_CODE):
-                agenda = build_docx(meeting, "agenda")
+            language = person.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                if language not in agendas:
+                    agendas[language] = build_docx(meeting, "agenda")
+                agenda = agendas[language]
                 subject = _("Meeting pack: %(meeting)s") % {"meeting": meeting}
             sent += _send_once(
                 key=f"pack:{meeting.pk}:{person.pk}",

@@ -15,6 +15,7 @@ from regie.core.generic import ScopedModelForm, attach_errors, posted_version, s
 from regie.core.services import StaleWrite
 from regie.engagement import communication
 from regie.engagement.models import CommunicationItem, CommunicationSend
+from regie.governance.services import manages
 from regie.portfolio.models import Project
 
 
@@ -33,7 +34,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     project = Project.objects.visible_to(request.user).filter(pk=pk).first()
     if project is None:
         raise Http404(_("No such record, or you may not see it."))
-    may = communication.manages(request.user, project.scope)
+    may = manages(request.user, project.scope)
     form = ItemForm(request.POST or None, user=request.user) if may else None
     if request.method == "POST":
         if form is None:
@@ -86,7 +87,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = CommunicationItem.objects.visible_to(request.user).filter(pk=pk).select_related("project").first()
     if item is None:
         raise Http404(_("No such record, or you may not see it."))
-    if not communication.manages(request.user, item.project.scope):
+    if not manages(request.user, item.project.scope):
         raise PermissionDenied
     back = reverse("engagement:communication", args=[item.project_id])
     form = ItemForm(request.POST or None, instance=item, user=request.user)

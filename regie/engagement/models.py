@@ -26,7 +26,7 @@ from regie.engagement.choices import (
     SendKind,
     Verdict,
 )
-from regie.portfolio.models import named_on_project
+from regie.portfolio.models import in_named_projects, named_on_project
 
 
 class Document(BusinessModel):
@@ -273,12 +273,9 @@ class Meeting(BusinessModel):
     @classmethod
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
         """The people named on the project and the attendees see the meeting."""
-        from regie.portfolio.models import Project
-
         if action == "engagement.view_meeting":
             attending = Meeting.attendees.through.objects.filter(person__user_id=user.pk).values("meeting_id")
-            named = Project.objects.filter(named_on_project(user, prefix="")).values("pk")
-            return models.Q(project_id__in=named) | models.Q(pk__in=attending)
+            return in_named_projects(user) | models.Q(pk__in=attending)
         return None
 
 
@@ -356,10 +353,8 @@ class CommunicationItem(BusinessModel):
     @classmethod
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
         """The people named on the project see its communication plan."""
-        from regie.portfolio.models import Project
-
         if action == "engagement.view_communicationitem":
-            return models.Q(project_id__in=Project.objects.filter(named_on_project(user, prefix="")).values("pk"))
+            return in_named_projects(user)
         return None
 
     def clean(self) -> None:

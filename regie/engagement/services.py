@@ -30,25 +30,17 @@ from regie.core.services import StaleWrite, claim_version
 from regie.engagement import files
 from regie.engagement.choices import DOCUMENT_SCOPE_KINDS, Capacity, DocumentKind, DocumentStatus, Verdict
 from regie.engagement.models import Document, DocumentEvent, DocumentReview, DocumentVersion, EventKind
-from regie.portfolio.models import Project, named_on_project
-from regie.portfolio.services import person_of
+from regie.portfolio.models import KEEPERS, Project, named_on_project
+from regie.portfolio.services import keeps, person_of, project_of_scope
 
 VIEW = "engagement.view_document"
 ADD = "engagement.add_document"
 CHANGE = "engagement.change_document"
 ARCHIVE = "engagement.archive_document"
-KEEPERS = ("project_manager", "pmo_officers")
 EDITABLE = ("title", "reference", "kind", "description", "reviewers", "approvers")
 
 
 # --- who may do what --------------------------------------------------------------------------------
-
-
-def project_for_scope(scope: Scope | None) -> Project | None:
-    """The project whose scope this is (None for any other scope)."""
-    if scope is None or scope.kind != "project":
-        return None
-    return Project.objects.filter(scope=scope).first()
 
 
 def may_add(user: Any, scope: Scope) -> bool:
@@ -58,10 +50,8 @@ def may_add(user: Any, scope: Scope) -> bool:
         return False
     if permissions.may(user, ADD, scope=scope):
         return True
-    project = project_for_scope(scope)
-    if project is None or project.is_archived or not getattr(user, "is_authenticated", False):
-        return False
-    return Project.objects.filter(pk=project.pk).filter(named_on_project(user, prefix="", parts=KEEPERS)).exists()
+    project = project_of_scope(scope)
+    return project is not None and not project.is_archived and keeps(user, project)
 
 
 def addable_scopes(user: Any) -> models.QuerySet:
@@ -205,7 +195,7 @@ def document_create(
     person = person_of(actor)
     document = Document(
         scope=scope,
-        project=project_for_scope(scope),
+        project=project_of_scope(scope),
         title=(title or "").strip(),
         kind=kind,
         reference=(reference or "").strip(),

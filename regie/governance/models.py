@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regie.core.models import BusinessModel, Person, Scope
-from regie.portfolio.models import Project, named_on_project
+from regie.portfolio.models import KEEPERS, Project, in_named_projects
 
 LEVEL = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -40,11 +40,6 @@ class Letter(models.TextChoices):
     ACCOUNTABLE = "A", _("Accountable")
     CONSULTED = "C", _("Consulted")
     INFORMED = "I", _("Informed")
-
-
-def _named(user: Any, parts: tuple[str, ...] | None = None) -> models.Q:
-    condition = named_on_project(user, prefix="", parts=parts) if parts else named_on_project(user, prefix="")
-    return models.Q(project_id__in=Project.objects.filter(condition).values("pk"))
 
 
 class Stakeholder(BusinessModel):
@@ -107,9 +102,9 @@ class Stakeholder(BusinessModel):
     @classmethod
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
         if action == "governance.view_stakeholder":
-            return _named(user)
+            return in_named_projects(user)
         if action in ("governance.change_stakeholder", "governance.archive_stakeholder"):
-            return _named(user, ("project_manager", "pmo_officers"))
+            return in_named_projects(user, parts=KEEPERS)
         return None
 
     def clean(self) -> None:
@@ -145,7 +140,7 @@ class RaciRow(BusinessModel):
     @classmethod
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
         if action == "governance.view_racirow":
-            return _named(user) | models.Q(pk__in=RaciCell.objects.filter(person__user_id=user.pk).values("row_id"))
+            return in_named_projects(user) | models.Q(pk__in=RaciCell.objects.filter(person__user_id=user.pk).values("row_id"))
         return None
 
 

@@ -22,6 +22,7 @@ from regie.core.models import Person, Scope
 from regie.core.services import claim_version
 from regie.governance.models import Letter, RaciCell, RaciRow, RowKind, Stakeholder
 from regie.portfolio.models import Programme, Project
+from regie.portfolio.services import project_of_scope
 
 STAKEHOLDER_FIELDS = (
     "person",
@@ -39,7 +40,7 @@ STAKEHOLDER_FIELDS = (
 def keeper_of(scope: Scope) -> Project | Programme | None:
     """The project or programme whose register this scope holds."""
     if scope.kind == "project":
-        return Project.objects.filter(scope=scope).first()
+        return project_of_scope(scope)
     if scope.kind == "programme":
         return Programme.objects.filter(scope=scope).first()
     return None

@@ -353,6 +353,18 @@ def named_on_project(
     return condition
 
 
+#: The people named on a project who keep it: its project manager and its named PMO officers.
+KEEPERS = ("project_manager", "pmo_officers")
+
+
+def in_named_projects(
+    user, parts: tuple[str, ...] = ("project_manager", "sponsor", "pmo_officers", "steering_committee"), field: str = "project_id"
+) -> models.Q:
+    """The rows whose project (the foreign key ``field``) names ``user`` in one of ``parts``, as one
+    subquery on the projects: the rule reads only the row's own indexed column and joins nothing."""
+    return models.Q(**{f"{field}__in": Project.objects.filter(named_on_project(user, prefix="", parts=parts)).values("pk")})
+
+
 class GateReview(BusinessModel):
     """The PMO's preparation of a gate: evidence per criterion and a recommendation. The criteria are
     copied from the phase when the review starts, so a later change to the life-cycle model leaves a

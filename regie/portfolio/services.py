@@ -21,7 +21,16 @@ from regie.core import permissions
 from regie.core.models import Person
 from regie.core.services import claim_version
 from regie.portfolio.choices import ActionStatus, Assessment, GateOutcome, ReviewState
-from regie.portfolio.models import GateCondition, GateDecision, GateReview, GateReviewItem, Phase, Project
+from regie.portfolio.models import (
+    KEEPERS,
+    GateCondition,
+    GateDecision,
+    GateReview,
+    GateReviewItem,
+    Phase,
+    Project,
+    named_on_project,
+)
 
 # --- who plays which part -------------------------------------------------------------------------
 
@@ -46,6 +55,20 @@ class Parts:
     comment_report: bool = False
     prepare_gate: bool = False
     decide_gate: bool = False
+
+
+def project_of_scope(scope: Any) -> Project | None:
+    """The project whose scope this is (None for any other scope)."""
+    if scope is None or scope.kind != "project":
+        return None
+    return Project.objects.filter(scope=scope).first()
+
+
+def keeps(user: Any, project: Project | None) -> bool:
+    """Is the user the project manager or a named PMO officer of the project (who keep its records)?"""
+    if project is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Project.objects.filter(named_on_project(user, prefix="", parts=KEEPERS), pk=project.pk).exists()
 
 
 def parts(user: Any, project: Project) -> Parts:

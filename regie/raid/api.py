@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,8 +219,6 @@ def create_item(request: HttpRequest, response: HttpResponse, payload: RaidItemI
     scope = Scope.objects.filter(pk=payload.scope).first()
     if scope is None:
         raise ValidationError({"scope": [_("No such record: %s") % payload.scope]})
-    if not services.may_add(request.user, scope):
-        raise PermissionDenied
     item = services.item_create(
         actor=request.user, scope=scope, kind=payload.kind, data=_data(request, payload, ("scope", "kind"))
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from regie.core.models import BusinessModel, Person, Scope
-from regie.portfolio.models import named_on_project
+from regie.portfolio.models import KEEPERS, in_named_projects
 from regie.raid.choices import OPEN_STATUSES, PREFIX, STATUSES, Kind, Origin, Severity, Status, Strategy
 
 
@@ -232,15 +232,11 @@ class RaidItem(BusinessModel):
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
         """The people named on the item's project see its log, and an owner sees their own items; the
         project manager and PMO officers of the project administer the project's log."""
-        from regie.portfolio.models import Project
-
         # Subqueries on the project and the person, so that the rule joins nothing and reads only indexed columns.
         if action == "raid.view_raiditem":
-            projects = Project.objects.filter(named_on_project(user, prefix="")).values("pk")
-            return models.Q(project_id__in=projects) | models.Q(owner_id__in=Person.objects.filter(user_id=user.pk).values("pk"))
+            return in_named_projects(user) | models.Q(owner_id__in=Person.objects.filter(user_id=user.pk).values("pk"))
         if action in ("raid.change_raiditem", "raid.archive_raiditem", "raid.escalate_raiditem"):
-            parts = ("project_manager", "pmo_officers")
-            return models.Q(project_id__in=Project.objects.filter(named_on_project(user, prefix="", parts=parts)).values("pk"))
+            return in_named_projects(user, parts=KEEPERS)
         return None
 
     def clean(self) -> None:

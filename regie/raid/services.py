@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from regie.core import permissions
 from regie.core.models import Scope
 from regie.core.services import claim_version
-from regie.portfolio.models import Project, named_on_project
-from regie.portfolio.services import person_of
+from regie.portfolio.models import Project
+from regie.portfolio.services import keeps, person_of, project_of_scope
 from regie.raid.choices import STATUSES, Kind
 from regie.raid.models import Escalation, RaidItem
 
@@ -55,23 +55,9 @@ def fields_for(kind: str) -> tuple[str, ...]:
     return COMMON_FIELDS + KIND_FIELDS.get(kind, ())
 
 
-def project_of(scope: Scope) -> Project | None:
-    """The project whose scope this is, if any."""
-    if scope.kind != "project":
-        return None
-    return Project.objects.filter(scope=scope).first()
-
-
-def administers_project_log(user: Any, project: Project | None) -> bool:
-    """Is the user the project manager or a named PMO officer of the project?"""
-    if project is None or not getattr(user, "is_authenticated", False):
-        return False
-    condition = named_on_project(user, prefix="", parts=("project_manager", "pmo_officers"))
-    return Project.objects.filter(condition, pk=project.pk).exists()
-
-
 def may_add(user: Any, scope: Scope) -> bool:
-    return permissions.may(user, ADD, scope=scope) or administers_project_log(user, project_of(scope))
+    """The PMO of the scope by role, and on a project its project manager and named PMO officers."""
+    return permissions.may(user, ADD, scope=scope) or keeps(user, project_of_scope(scope))
 
 
 @dataclass(frozen=True)
@@ -118,7 +104,7 @@ def item_create(*, actor: Any, scope: Scope, kind: str, data: dict[str, Any]) ->
     if not may_add(actor, scope):
         raise PermissionDenied(_("Only the PMO of this scope adds to its log."))
     _check_fields(kind, data)
-    item = RaidItem(scope=scope, kind=kind, project=project_of(scope), raised_by=person_of(actor))
+    item = RaidItem(scope=scope, kind=kind, project=project_of_scope(scope), raised_by=person_of(actor))
     for name, value in data.items():
         setattr(item, name, value.strip() if isinstance(value, str) else value)
     if "status" not in data:
@@ -179,7 +165,7 @@ def item_escalate(*, actor: Any, item: RaidItem, to_scope: Scope, reason: str, e
             item=item, from_scope=item.scope, to_scope=to_scope, reason=reason.strip(), escalated_by=person_of(actor)
         )
         item.scope = to_scope
-        item.project = project_of(to_scope)
+        item.project = project_of_scope(to_scope)
         item._history_user = actor  # type: ignore[attr-defined]
         item.save()
     return item

@@ -20,7 +20,7 @@ from regie.core import permissions
 from regie.core.generic import Column, ModelUI, attach_errors, parse_id, posted_version
 from regie.core.models import Scope
 from regie.core.services import StaleWrite
-from regie.portfolio.models import Project, named_on_project
+from regie.portfolio.models import KEEPERS, Project, named_on_project
 from regie.raid import selectors, services
 from regie.raid.choices import Kind
 from regie.raid.filters import RaidItemFilterSet
@@ -125,7 +125,7 @@ def addable_scopes(user: Any) -> list[Scope]:
     """The portfolios, programmes and projects to whose logs the user may add."""
     kinds = ("portfolio", "programme", "project", "service")
     by_role = permissions.scopes_where(user, services.ADD).filter(kind__in=kinds)
-    named = Project.objects.active().filter(named_on_project(user, prefix="", parts=("project_manager", "pmo_officers")))
+    named = Project.objects.active().filter(named_on_project(user, prefix="", parts=KEEPERS))
     return list(
         Scope.objects.filter(Q(pk__in=by_role.values("pk")) | Q(pk__in=named.values("scope_id"))).order_by("kind", "name")[:500]
     )
@@ -201,12 +201,6 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- heat map and overdue actions -----------------------------------------------------------------
 
 
-def _viewer(request: HttpRequest) -> None:
-    # Everyone signed in may look: the items counted are those the person may see.
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-
-
 def _scope_choice(request: HttpRequest) -> Scope | None:
     """The scope asked for with ``within``: one whose log the user may see (else 404, naming nothing)."""
     scope = _scope_param(request, "within")
@@ -218,7 +212,6 @@ def _scope_choice(request: HttpRequest) -> Scope | None:
 def heat_map(request: HttpRequest) -> HttpResponse:
     """Open risks by probability and impact, before and after their response, for one scope and what is
     below it (everything the user may see when no scope is chosen)."""
-    _viewer(request)
     scope = _scope_choice(request)
     return render(
         request,
@@ -235,7 +228,6 @@ def heat_map(request: HttpRequest) -> HttpResponse:
 
 def overdue(request: HttpRequest) -> HttpResponse:
     """Open actions past their due date, the longest overdue first."""
-    _viewer(request)
     scope = _scope_choice(request)
     page = Paginator(selectors.overdue_actions(request.user, scope), 50).get_page(request.GET.get("page"))
     return render(request, "raid/overdue.html", {"scope": scope, "page": page, "within": request.GET.get("within", "")})
