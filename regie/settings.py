@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "regie.governance",
     "regie.engagement",
     "regie.services",
+    "regie.suppliers",
+    "regie.configuration",
     "regie.api",
 ]
 
@@ -255,6 +257,11 @@ REGIE_WORKER_POLL_SECONDS = env.float("WORKER_POLL_SECONDS", default=1.0)
 # --- communication ---------------------------------------------------------------------------------
 REGIE_ACTION_REMIND_DAYS = env.int("ACTION_REMIND_DAYS", default=2)
 REGIE_MEETING_PACK_DAYS = env.int("MEETING_PACK_DAYS", default=3)
+
+# --- contract management -------------------------------------------------------------------------
+# Contract managers are reminded this many days before a notice, renewal or end date (each once).
+REGIE_AGREEMENT_NOTICE_DAYS = env.list("AGREEMENT_NOTICE_DAYS", cast=int, default=[60, 30, 7])
+REGIE_OBLIGATION_REMIND_DAYS = env.int("OBLIGATION_REMIND_DAYS", default=7)
 
 # --- status reporting ----------------------------------------------------------------------------
 # A report is due this many days after its period ends; drafters are reminded this many days before.

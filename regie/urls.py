@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("regie.governance.urls")),
     path("", include("regie.engagement.urls")),
     path("", include("regie.services.urls")),
+    path("", include("regie.suppliers.urls")),
+    path("", include("regie.configuration.urls")),
     path("api/", include("regie.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,6 +4,7 @@ from django.urls import path
 from ninja import NinjaAPI
 
 import regie
+from regie.configuration import api as configuration_api
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
 from regie.engagement import api as engagement_api
@@ -13,6 +14,7 @@ from regie.planning import api as planning_api
 from regie.portfolio import api as portfolio_api
 from regie.raid import api as raid_api
 from regie.services import api as services_api
+from regie.suppliers import api as suppliers_api
 
 api = NinjaAPI(
     title="Regie API",
@@ -52,6 +54,17 @@ api.add_router("/meetings", meeting_api.meetings_router)
 api.add_router("/communication", meeting_api.communication_router)
 api.add_router("/services", services_api.services)
 api.add_router("/service-offerings", services_api.offerings)
+api.add_router("/service-links", services_api.links)
+api.add_router("/service-level-measurements", services_api.measurements)
+api.add_router("/organisations", suppliers_api.organisations)
+api.add_router("/organisation-contacts", suppliers_api.contacts)
+api.add_router("/agreements", suppliers_api.agreements)
+api.add_router("/agreement-targets", suppliers_api.targets)
+api.add_router("/obligations", suppliers_api.obligations)
+api.add_router("/configuration-item-types", configuration_api.item_types)
+api.add_router("/configuration-items", configuration_api.items)
+api.add_router("/configuration-relations", configuration_api.relations)
+api.add_router("/configuration-supporting-items", configuration_api.supporting_items)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

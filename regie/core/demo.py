@@ -139,6 +139,8 @@ DOMAIN = "northbridge.example"
 
 #: Later capabilities append loaders here: ``function(stdout_write)`` called after core's data.
 EXTENSIONS: list[Callable[[Callable[[str], Any]], None]] = []
+#: Loaders that tie several capabilities' demo data together, called after every extension.
+FINISHERS: list[Callable[[Callable[[str], Any]], None]] = []
 
 
 def _email(local: str) -> str | None:
@@ -224,7 +226,7 @@ def load_demo(write: Callable[[str], Any] = print) -> list[tuple[str, str, str]]
                 lead=people[lead],
             )
             team.members.set([people[m] for m in members])
-    for extension in EXTENSIONS:
+    for extension in [*EXTENSIONS, *FINISHERS]:
         extension(write)
     return [
         ("admin", "Regie Administrator", "administrator of the whole organisation"),

@@ -277,7 +277,10 @@ class ModelUI:
             raise PermissionDenied
         if obj is None and not permissions.holds_anywhere(request.user, self.action(verb)):
             raise PermissionDenied
-        form = self.form_class(request.POST or None, instance=obj, user=request.user)  # type: ignore[call-arg]
+        # A new record may be started from another page with some fields filled in (``?service=12``);
+        # the values are only initial: the form still offers and accepts only what the user may choose.
+        initial = {} if obj is not None or request.method == "POST" else {k: v for k, v in request.GET.items() if k != "next"}
+        form = self.form_class(request.POST or None, instance=obj, user=request.user, initial=initial)  # type: ignore[call-arg]
         if request.method == "POST" and form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
             try:
@@ -310,6 +313,10 @@ class ModelUI:
             )
         except services.StaleWrite as stale:
             messages.error(request, str(stale))
+        except ValidationError as error:
+            messages.error(
+                request, _("%(name)s cannot be restored: %(reason)s") % {"name": obj, "reason": " ".join(error.messages)}
+            )
         else:
             messages.success(request, (_("%(name)s restored.") if restore else _("%(name)s archived.")) % {"name": obj})
         return HttpResponseRedirect(self._url("detail", obj.pk))

@@ -125,9 +125,18 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any], expected_ver
 
 
 def record_archive(*, actor: Any, instance: M, expected_version: int | None = None, restore: bool = False) -> M:
-    """Archive (or restore) a business record: it disappears from working lists but is never deleted."""
+    """Archive (or restore) a business record: it disappears from working lists but is never deleted.
+    A restored record must be valid again among the active ones (a unique code taken meanwhile, a chain
+    that would close a loop): it is checked as a new record would be."""
     _require(actor, permissions.action_for(type(instance), "archive"), instance)
     instance._history_user = actor  # type: ignore[attr-defined]
+    if restore:
+        archived_at = instance.archived_at
+        instance.archived_at = None
+        try:
+            instance.full_clean()
+        finally:
+            instance.archived_at = archived_at
     with transaction.atomic():
         claim_version(instance, expected_version)
         instance.archived_at = None if restore else timezone.now()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from regie.core.filters import _visible
 from regie.core.generic import BusinessFilterSet
 from regie.core.models import Domain, Person
-from regie.services.models import Service, ServiceOffering, ServiceStatus
+from regie.services.models import Service, ServiceLink, ServiceOffering, ServiceStatus
 
 
 class ServiceFilterSet(BusinessFilterSet):
@@ -25,3 +25,12 @@ class ServiceOfferingFilterSet(BusinessFilterSet):
     class Meta:
         model = ServiceOffering
         fields = ["service"]
+
+
+class ServiceLinkFilterSet(BusinessFilterSet):
+    service = django_filters.ModelChoiceFilter(queryset=_visible(Service), label=_("Service"))
+    supporting_service = django_filters.ModelChoiceFilter(queryset=_visible(Service), label=_("Supporting service"))
+
+    class Meta:
+        model = ServiceLink
+        fields = ["service", "supporting_service"]

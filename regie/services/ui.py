@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from regie.core.generic import Column, ModelUI, related
 from regie.services import filters, forms
-from regie.services.models import Service, ServiceOffering
+from regie.services.models import Service, ServiceLink, ServiceOffering
 
 SERVICES = ModelUI(
     model=Service,
@@ -43,4 +45,44 @@ OFFERINGS = ModelUI(
     default_sort="service__code",
 )
 
-ALL = [SERVICES, OFFERINGS]
+LINKS = ModelUI(
+    model=ServiceLink,
+    form_class=forms.ServiceLinkForm,
+    filterset_class=filters.ServiceLinkFilterSet,
+    slug="service-links",
+    columns=[
+        Column("service", _("Service"), sort="service__code", link=True),
+        Column("provider", _("Depends on"), sort=None),
+        Column("responsible", _("Responsible"), sort=None),
+        Column("agreement", _("Agreement"), sort="agreement__code"),
+        Column("result", _("Result responsible for"), sort=None),
+    ],
+    detail_fields=forms.ServiceLinkForm.Meta.fields,
+    select_related=("service", "supporting_service", "supplier", "responsible_team", "agreement"),
+    default_sort="service__code",
+)
+
+ALL = [SERVICES, OFFERINGS, LINKS]
+
+
+def chain_section(request: Any, record: Service) -> dict[str, Any]:
+    """The service's chain on its page: a graph and the table of links with their results."""
+    from regie.core import permissions
+    from regie.services import selectors
+    from regie.services.models import CHAIN_DEPTH
+
+    chain = selectors.chain(request.user, record)
+    columns: dict[int, int] = {}
+    for node in chain.nodes.values():
+        columns[node.depth] = columns.get(node.depth, 0) + 1
+    return {
+        "template": "services/_chain_section.html",
+        # The graph needs the page's width: a chain fans out over several columns.
+        "wide": True,
+        "scripts": ["vendor/echarts/echarts.min.js", "services/chain.js"],
+        "chain": chain,
+        "graph": chain.graph(),
+        "height": max(260, 90 * max(columns.values(), default=1) + 120),
+        "depth": CHAIN_DEPTH,
+        "can_add": permissions.may(request.user, "services.add_servicelink", scope=record.scope),
+    }

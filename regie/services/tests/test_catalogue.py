@@ -141,3 +141,32 @@ def test_a_service_keeps_a_raid_log(org):
         {"title": "Laptops out of stock", "owner": org.person_a.pk, "status": "open", "severity": "high"},
     )
     assert created.status_code == 302
+
+
+@pytest.mark.django_db
+def test_external_organisations_are_customers_only_when_registered_as_such(org):
+    from regie.suppliers.models import Organisation
+
+    customer = Organisation.objects.create(
+        code="CITY", name="City of Northbridge", is_supplier=False, is_customer=True, domain=org.it
+    )
+    supplier = Organisation.objects.create(code="ACME", name="Acme Hosting", is_supplier=True, domain=org.it)
+    client = org.client_for("smo_it")
+    payload = {"code": "EXT1", "name": "Shared payroll", "domain": org.it.pk, "owner": org.person_a.pk}
+    refused = client.post(
+        "/api/services/", json.dumps({**payload, "customer_organisations": [supplier.pk]}), content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "customer_organisations"
+    assert not Service.objects.filter(code="EXT1").exists()
+    created = client.post(
+        "/api/services/", json.dumps({**payload, "customer_organisations": [customer.pk]}), content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["customer_organisation_ids"] == [customer.pk]
+    listed = client.get("/api/services/", {"q": "EXT1"}).json()
+    assert listed["items"][0]["customer_organisation_ids"] == [customer.pk]
+    form = client.get("/services/add/").content.decode()
+    assert (
+        "City of Northbridge" in form
+        and "Acme Hosting" not in form.split('name="customer_organisations"', 1)[1].split("</select>", 1)[0]
+    )
