@@ -50,6 +50,8 @@ def measurement_record(
     version = target.version
     if period.year > LAST_YEAR:
         raise ValidationError({"period": [_("Give a month before the year %(year)s.") % {"year": LAST_YEAR + 1}]})
+    if actor is not None and not type(version.agreement).objects.visible_to(actor).filter(pk=version.agreement_id).exists():
+        raise ValidationError({"target": [_("No such record: %s") % target.pk]})
     if version.status not in ("approved", "superseded"):
         errors["target"] = [_("Only the targets of an approved agreement version are measured.")]
     elif not version.services.filter(pk=service.pk).exists():
