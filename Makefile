@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 
 ## test: the whole test suite (browser tests run when /usr/bin/chromium exists)
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## lint: style, types, layering, migrations and the production security check
 lint: $(VENV)/.installed-dev

@@ -62,9 +62,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,13 +76,10 @@ from bench.portfolio import (  # noqa: E402
     Measured,
     Request,
     _bulk_scopes,
-    analyse,
     check_database_url,
-    configure,
     explain,
-    measure,
     page_rows,
-    postgres_admin,
+    run_at_two_sizes,
     shorten,
     table,
 )
@@ -554,49 +549,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="regie-bench-cmdb-"))
-    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    configure(tmp, database_url)
-    try:
-        if options.database_url:
-            postgres_admin(options.database_url, "create")
-        import django
+    loader: list[Loader] = []
 
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
-        step = time.perf_counter()
+    def load_small() -> tuple[World, dict[str, int]]:
         world = populate_base()
-        loader = Loader()
-        add_region(world, loader, 0)
-        analyse()
-        info: dict[str, Any] = {"small": data_summary(world)}
-        print(f"one region in {time.perf_counter() - step:.1f} s: {info['small']}", flush=True)
-        requests = requests_for(world)
-        small = measure(requests, options.runs)
-        for region in range(1, options.regions):
-            add_region(world, loader, region)
-            print(f"  {region + 1} regions loaded ({time.perf_counter() - step:.0f} s)", flush=True)
-        analyse()
-        info["load_seconds"] = time.perf_counter() - step
-        info["full"] = data_summary(world)
-        info["load_before"] = os.getloadavg()[0]
-        full = measure(requests, options.runs)
-        info["load_after"] = os.getloadavg()[0]
-        return 0 if report(options, info, requests, small, full) else 1
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
+        loader.append(Loader())
+        return world, add_region(world, loader[0], 0)
 
-            connections.close_all()
-        if options.keep:
-            print(f"kept {tmp} and {database_url}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if options.database_url:
-                postgres_admin(options.database_url, "drop")
+    def load_rest(world: World) -> None:
+        step = time.perf_counter()
+        for region in range(1, options.regions):
+            add_region(world, loader[0], region)
+            print(f"  {region + 1} regions loaded ({time.perf_counter() - step:.0f} s)", flush=True)
+
+    return run_at_two_sizes(
+        options,
+        "regie-bench-cmdb-",
+        load_small,
+        load_rest,
+        requests_for,
+        data_summary,
+        lambda info, requests, small, full: report(options, info, requests, small, full),
+    )
 
 
 if __name__ == "__main__":

@@ -932,6 +932,61 @@ def configure(var_dir: Path, database_url: str) -> None:
     )
 
 
+def run_at_two_sizes(
+    options: argparse.Namespace,
+    prefix: str,
+    load_small: Callable[[], tuple[Any, dict[str, Any]]],
+    load_rest: Callable[[Any], None],
+    requests_for: Callable[[Any], list[Request]],
+    summary: Callable[[Any], dict[str, Any]],
+    finish: Callable[[dict[str, Any], list[Request], dict[str, Measured], dict[str, Measured]], bool],
+) -> int:
+    """The frame of a benchmark that measures the same requests on a small data set and again after the
+    rest is loaded, so that query counts and times at both sizes stand side by side: a private database
+    (a temporary SQLite file, or the PostgreSQL database of ``options.database_url``, created and
+    dropped), migrated, loaded, analysed, measured twice. Returns the exit code (0 when ``finish`` says
+    every target passed)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    configure(tmp, database_url)
+    try:
+        if options.database_url:
+            postgres_admin(options.database_url, "create")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        step = time.perf_counter()
+        world, loaded = load_small()
+        analyse()
+        info: dict[str, Any] = {"small": summary(world)}
+        print(f"small data set in {time.perf_counter() - step:.1f} s: {loaded}", flush=True)
+        requests = requests_for(world)
+        small = measure(requests, options.runs)
+        load_rest(world)
+        analyse()
+        info["load_seconds"] = time.perf_counter() - step
+        info["full"] = summary(world)
+        info["load_before"] = os.getloadavg()[0]
+        full = measure(requests, options.runs)
+        info["load_after"] = os.getloadavg()[0]
+        return 0 if finish(info, requests, small, full) else 1
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if options.keep:
+            print(f"kept {tmp} and {database_url}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if options.database_url:
+                postgres_admin(options.database_url, "drop")
+
+
 def postgres_admin(database_url: str, action: str) -> None:
     """Drop (and for ``create`` create again) the database named in ``database_url``."""
     import psycopg

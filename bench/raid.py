@@ -50,10 +50,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -67,14 +64,11 @@ from bench.portfolio import (  # noqa: E402
     Request,
     World,
     add_projects,
-    analyse,
     check_database_url,
-    configure,
     explain,
-    measure,
     page_rows,
     populate_base,
-    postgres_admin,
+    run_at_two_sizes,
     shorten,
     table,
 )
@@ -364,32 +358,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="regie-bench-raid-"))
-    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    configure(tmp, database_url)
-    try:
-        if options.database_url:
-            postgres_admin(options.database_url, "create")
-        import django
+    risks_per_project, actions_per_project = options.risks / options.projects, options.actions / options.projects
 
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+    def load_small() -> tuple[World, dict[str, int]]:
         from regie.portfolio.models import Project
 
-        risks_per_project, actions_per_project = options.risks / options.projects, options.actions / options.projects
-        step = time.perf_counter()
         world = populate_base(programmes=200, people=300)
-        add_projects(world, 0, options.small, 2)
+        loaded = add_projects(world, 0, options.small, 2)
         add_items(world, list(Project.objects.values_list("pk", flat=True)), risks_per_project, actions_per_project)
         name_the_pmo_officer(world)
-        analyse()
-        info: dict[str, Any] = {"small": data_summary(world)}
-        print(f"small data set in {time.perf_counter() - step:.1f} s: {info['small']}", flush=True)
-        requests = requests_for(world)
-        small = measure(requests, options.runs)
+        return world, loaded
+
+    def load_rest(world: World) -> None:
+        from regie.portfolio.models import Project
 
         for start in range(options.small, options.projects, 1000):
             known = set(Project.objects.values_list("pk", flat=True))
@@ -397,24 +378,16 @@ def main(argv: list[str] | None = None) -> int:
             added = sorted(set(Project.objects.values_list("pk", flat=True)) - known)
             add_items(world, added, risks_per_project, actions_per_project)
             print(f"  {min(start + 1000, options.projects):,} projects loaded", flush=True)
-        analyse()
-        info["load_seconds"] = time.perf_counter() - step
-        info["full"] = data_summary(world)
-        info["load_before"] = os.getloadavg()[0]
-        full = measure(requests, options.runs)
-        info["load_after"] = os.getloadavg()[0]
-        return 0 if report(options, info, requests, small, full) else 1
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
 
-            connections.close_all()
-        if options.keep:
-            print(f"kept {tmp} and {database_url}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if options.database_url:
-                postgres_admin(options.database_url, "drop")
+    return run_at_two_sizes(
+        options,
+        "regie-bench-raid-",
+        load_small,
+        load_rest,
+        requests_for,
+        data_summary,
+        lambda info, requests, small, full: report(options, info, requests, small, full),
+    )
 
 
 if __name__ == "__main__":

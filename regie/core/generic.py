@@ -109,7 +109,14 @@ def related(title: Any, model: type[Model], field: str, limit: int = 100) -> Any
     def section(request: HttpRequest, obj: Any) -> dict[str, Any]:
         records = model._default_manager.all().active().visible_to(request.user)  # type: ignore[attr-defined]
         records = records.filter(**{field: obj}).distinct()
-        return {"title": title, "objects": list(records[:limit])}
+        objects = list(records[:limit])
+        link = model._meta.get_field(field)
+        if link.many_to_one:
+            # Each record's ``field`` is the object on whose page they are listed: known already, so a
+            # record's name that mentions it (an offering's "WPL · Premium") costs no query per row.
+            for record in objects:
+                link.set_cached_value(record, obj)  # type: ignore[union-attr]
+        return {"title": title, "objects": objects}
 
     return section
 

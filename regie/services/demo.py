@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from regie.core.models import Domain, OrgUnit, Person, RoleAssignment, Scope
 from regie.services.models import Service, ServiceOffering
@@ -234,7 +235,7 @@ def _levels(service: Service, agreement: Any, links: dict[tuple[str, str], Any])
 
     if agreement is None:
         return
-    this_month = datetime.date.today().replace(day=1)
+    this_month = timezone.localdate().replace(day=1)
     versions = list(agreement.versions.filter(status__in=["approved", "superseded"]).prefetch_related("targets"))
     for back in range(1, 12):
         month = this_month

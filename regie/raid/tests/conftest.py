@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from regie.core.tests.factories import PersonFactory, UserFactory
 from regie.portfolio.models import Portfolio, Programme, Project
@@ -58,7 +59,7 @@ def make_item(scope_owner: Any, kind: str = "risk", **fields: Any) -> RaidItem:
     if kind == "issue":
         defaults.update(severity="high")
     if kind == "action":
-        defaults.update(due_date=date.today() + timedelta(days=7))
+        defaults.update(due_date=timezone.localdate() + timedelta(days=7))
     defaults.update(fields)
     project = scope_owner if isinstance(scope_owner, Project) else None
     item = RaidItem(scope=scope_owner.scope, project=project, kind=kind, **defaults)

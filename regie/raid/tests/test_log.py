@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from regie.core.navigation import MY_WORK
 from regie.core.services import StaleWrite
@@ -248,7 +249,7 @@ def test_the_heat_map_counts_open_risks_before_and_after_response_and_rolls_up(l
 
 def test_overdue_actions_are_open_past_due_the_longest_overdue_first(log):
     owner = log.person("owner")
-    today = date.today()
+    today = timezone.localdate()
     late = make_item(log.project, "action", owner=owner, due_date=today - timedelta(days=9), title="Late")
     later = make_item(log.programme, "action", owner=owner, due_date=today - timedelta(days=2), title="Later")
     make_item(log.project, "action", owner=owner, due_date=today - timedelta(days=20), status="done")
@@ -280,7 +281,7 @@ def test_a_new_status_report_takes_top_risks_and_decisions_needed_from_the_log(l
 
 def test_my_work_lists_the_items_i_own_overdue_ones_marked(log):
     owner = log.person("owner")
-    make_item(log.project, "action", owner=owner, title="Phone the supplier", due_date=date.today() - timedelta(days=1))
+    make_item(log.project, "action", owner=owner, title="Phone the supplier", due_date=timezone.localdate() - timedelta(days=1))
     make_item(log.project, "action", owner=owner, title="Done already", status="done")
     sections = [s(log.users["owner"]) for s in MY_WORK]
     mine = next(s for s in sections if s and "RAID" in str(s["title"]))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localdate
 
 from regie.raid.models import Escalation, RaidItem
 from regie.raid.tests.conftest import make_item
@@ -224,7 +225,7 @@ def test_the_heat_map_page_and_api(log, risk):
 
 
 def test_the_project_page_shows_the_log(log, risk):
-    make_item(log.project, "action", title="Overdue call", owner=log.person("owner"), due_date=date.today() - timedelta(days=3))
+    make_item(log.project, "action", title="Overdue call", owner=log.person("owner"), due_date=localdate() - timedelta(days=3))
     body = _client(log, "pm").get(f"/projects/{log.project.pk}/").content.decode()
     assert 'id="raid-section"' in body
     assert "Supplier late" in body
@@ -244,13 +245,13 @@ def test_lists_use_a_fixed_number_of_queries(log):
         return len(queries)
 
     urls = ["/raid/", "/api/raid-items/", "/raid/heat-map/", "/raid/overdue-actions/", f"/projects/{log.project.pk}/"]
-    make_item(log.project, "action", owner=owner, due_date=date.today() - timedelta(days=1))
+    make_item(log.project, "action", owner=owner, due_date=localdate() - timedelta(days=1))
     make_item(log.project, owner=owner, title="First risk")
     [count(url) for url in urls]  # the first visit creates the organisation's risk scale
     before = [count(url) for url in urls]
     for n in range(15):
         make_item(log.project, owner=owner, title=f"Risk {n}")
-        make_item(log.programme, "action", owner=owner, title=f"Action {n}", due_date=date.today() - timedelta(days=n + 1))
+        make_item(log.programme, "action", owner=owner, title=f"Action {n}", due_date=localdate() - timedelta(days=n + 1))
     assert [count(url) for url in urls] == before
 
 

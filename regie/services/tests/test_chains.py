@@ -294,3 +294,33 @@ def test_a_loop_is_found_however_long_the_chain(org, team):
     with pytest.raises(ValidationError) as refused:
         _link(services[-1], services[0], team)
     assert "would depend on itself" in " ".join(refused.value.message_dict["supporting_service"])
+
+
+@pytest.mark.django_db
+def test_the_service_page_reads_offerings_and_links_in_a_fixed_number_of_queries(org, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from regie.services.models import ServiceOffering
+
+    service = _service(org)
+    ServiceOffering.objects.create(service=service, code="STD", name="Standard")
+    _link(service, _service(org), team)
+    ServiceLink.objects.create(service=service, supplier=_supplier("SMALL"), result="Spare parts")
+    client = org.client_for("smo_it")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(service.get_absolute_url())
+        assert page.status_code == 200
+        return len(queries)
+
+    count()  # the first request of a session reads what later ones find cached
+    before = count()
+    for n in range(6):
+        ServiceOffering.objects.create(service=service, code=f"P{n}", name=f"Premium {n}")
+        _link(service, _service(org), team, result=f"Result {n}")
+    ServiceLink.objects.create(service=service, supplier=_supplier("BIG"), result="Power and cooling")
+    page = client.get(service.get_absolute_url()).content.decode()
+    assert "Premium 5" in page and "Result 5" in page and "Power and cooling" in page
+    assert count() == before

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.timezone import localdate
 
 from regie.core.models import RoleAssignment
 from regie.core.tests.factories import PersonFactory, UserFactory
@@ -96,7 +97,10 @@ def make_version(
 
 
 def make_obligation(agreement: Agreement, **fields: Any) -> Obligation:
-    defaults: dict[str, Any] = {"description": f"Deliver report {next(numbers)}", "due_date": date.today() + timedelta(days=10)}
+    defaults: dict[str, Any] = {
+        "description": f"Deliver report {next(numbers)}",
+        "due_date": localdate() + timedelta(days=10),
+    }
     defaults.update(fields)
     obligation = Obligation(agreement=agreement, **defaults)
     obligation.full_clean()

@@ -6,12 +6,13 @@ actions through the pages and the API; and pages whose query count does not grow
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import localdate
 
 from regie.core.models import Person
 from regie.portfolio.models import Portfolio, Project
@@ -48,7 +49,7 @@ def test_a_supplier_contact_sees_own_contracts_and_obligations_read_only(contrac
     assert client.get(f"/agreements/{contracts.contract.pk}/edit/").status_code == 403
     assert client.post(f"/agreements/{contracts.contract.pk}/versions/new/").status_code == 302
     assert contracts.contract.versions.count() == 1
-    assert client.post(f"/obligations/{own.pk}/deliver/", {"delivered_on": str(date.today())}).status_code == 302
+    assert client.post(f"/obligations/{own.pk}/deliver/", {"delivered_on": str(localdate())}).status_code == 302
     own.refresh_from_db()
     assert own.status == "open"
     # the API
@@ -60,7 +61,7 @@ def test_a_supplier_contact_sees_own_contracts_and_obligations_read_only(contrac
     assert [row["id"] for row in client.get("/api/obligations/").json()["items"]] == [own.pk]
     assert _json(client, "patch", f"/api/agreements/{contracts.contract.pk}", {"name": "Mine now"}, '"1"').status_code == 403
     assert (
-        _json(client, "post", f"/api/obligations/{own.pk}/deliver", {"delivered_on": str(date.today())}, '"1"').status_code == 403
+        _json(client, "post", f"/api/obligations/{own.pk}/deliver", {"delivered_on": str(localdate())}, '"1"').status_code == 403
     )
     assert _json(client, "post", f"/api/agreements/{contracts.contract.pk}/versions", {}).status_code == 403
     # and nothing else
@@ -119,8 +120,8 @@ def test_a_project_page_shows_its_supplier_contracts_and_open_obligations(contra
     pm = login(contracts.users, "project_lead")  # a login of the organisation without a role on contract management
     project = Project.objects.create(code="P-9", name="Laptops", portfolio=portfolio, project_manager=pm.person)
     contracts.contract.projects.add(project)
-    open_one = make_obligation(contracts.contract, description="Deliver 200 laptops", due_date=date.today() - timedelta(days=1))
-    make_obligation(contracts.contract, description="Old delivery", status="delivered", delivered_on=date.today())
+    open_one = make_obligation(contracts.contract, description="Deliver 200 laptops", due_date=localdate() - timedelta(days=1))
+    make_obligation(contracts.contract, description="Old delivery", status="delivered", delivered_on=localdate())
     page = contracts.client_for("project_lead").get(project.get_absolute_url()).content.decode()
     assert 'id="supplier-section"' in page
     assert contracts.contract.get_absolute_url() in page and contracts.other_contract.get_absolute_url() not in page
@@ -261,8 +262,8 @@ def _grow(contracts, n):
             customer_unit=contracts.org.unit_b,
         )
         make_version(agreement, specifier=contracts.person("cm_it"), status="approved", service_list=[contracts.service])
-        make_obligation(agreement, due_date=date.today() - timedelta(days=i % 5), penalty_amount=1, consequence_kind="penalty")
-        make_obligation(contracts.contract, status="missed", due_date=date.today() - timedelta(days=3))
+        make_obligation(agreement, due_date=localdate() - timedelta(days=i % 5), penalty_amount=1, consequence_kind="penalty")
+        make_obligation(contracts.contract, status="missed", due_date=localdate() - timedelta(days=3))
 
 
 def test_list_pages_and_the_supplier_page_use_a_fixed_number_of_queries(contracts):

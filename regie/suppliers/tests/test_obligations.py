@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
+from django.utils import timezone
 
 from regie.suppliers import reminders, selectors, services
 from regie.suppliers.models import AgreementReminder, Obligation
@@ -21,7 +22,7 @@ from regie.suppliers.tests.conftest import make_obligation
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def _mixed(contracts):

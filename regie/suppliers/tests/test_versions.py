@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from regie.suppliers import services
@@ -656,7 +657,7 @@ def test_a_version_approved_to_start_later_leaves_the_version_in_force_until_its
     from regie.suppliers import reminders
     from regie.suppliers.models import AgreementReminder
 
-    today = date.today()
+    today = timezone.localdate()
     agreement = contracts.contract
     first = agreement.current_version
     AgreementVersion.objects.filter(pk=first.pk).update(
@@ -694,7 +695,7 @@ def test_a_version_approved_to_start_later_leaves_the_version_in_force_until_its
 def test_the_hourly_job_puts_a_version_into_force_when_its_start_has_come(contracts):
     from regie.core import jobs
 
-    today = date.today()
+    today = timezone.localdate()
     first = contracts.contract.current_version
     AgreementVersion.objects.filter(pk=first.pk).update(start=today - timedelta(days=300), end=None)
     later = _approve_next(contracts, start=today + timedelta(days=5))
@@ -709,7 +710,7 @@ def test_the_hourly_job_puts_a_version_into_force_when_its_start_has_come(contra
 
 
 def test_a_superseded_version_still_counts_for_the_period_it_was_in_force(contracts):
-    today = date.today()
+    today = timezone.localdate()
     first = contracts.contract.current_version
     AgreementVersion.objects.filter(pk=first.pk).update(start=today - timedelta(days=300), end=None)
     second = _approve_next(contracts, start=today - timedelta(days=100))
