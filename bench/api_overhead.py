@@ -44,13 +44,11 @@ import json
 import os
 import random
 import secrets
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -63,6 +61,11 @@ from urllib.parse import urlsplit
 from regie.core.demo_data import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.portfolio import private_database  # noqa: E402
+
 BIN = Path(sys.executable).parent
 BARE_PATH = "/bench/bare-people/"
 API_PATH = "/api/people/?limit=50"
@@ -267,20 +270,6 @@ def run_internal(mode: str, env: dict[str, str], options: argparse.Namespace) ->
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-5000:])
         raise SystemExit(f"bench: the {mode} step failed (exit code {done.returncode})")
     return json.loads(lines[-1][len(RESULT_MARKER) :])
-
-
-def postgres_admin(database_url: str, action: str) -> None:
-    """Drop (and for ``create`` create again) the database named in ``database_url``."""
-    import psycopg
-    from psycopg import sql
-
-    url = urlsplit(database_url)
-    name = url.path.lstrip("/")
-    admin_url = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if action == "create":
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def free_port() -> int:
@@ -569,13 +558,14 @@ def main(argv: list[str] | None = None) -> int:
         internal(options.internal, options)
         return 0
 
-    tmp = Path(tempfile.mkdtemp(prefix="regie-bench-"))
-    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    with private_database(options, "regie-bench-", django_here=False) as (tmp, database_url):
+        return measure_servers(options, tmp, database_url)
+
+
+def measure_servers(options: argparse.Namespace, tmp: Path, database_url: str) -> int:
     env = server_environment(tmp, database_url)
     server: subprocess.Popen[bytes] | None = None
     try:
-        if options.database_url:
-            postgres_admin(options.database_url, "create")
         step = time.perf_counter()
         subprocess.run([str(BIN / "regie"), "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
         info = run_internal("populate", env, options)
@@ -620,12 +610,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             stop(server)
-        if options.keep:
-            print(f"kept {tmp} and {database_url}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if options.database_url:
-                postgres_admin(options.database_url, "drop")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ Reproduce
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import re
@@ -58,7 +59,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -656,6 +658,10 @@ def measure(requests: list[Request], runs: int) -> dict[str, Measured]:
             request.call()
     for request in requests:
         results[request.key].rows, results[request.key].queries = capture(request.call)
+    # What the benchmark loaded stays in this process (a server would not hold it): frozen, so that the
+    # garbage collector's full passes during the measured requests do not walk it.
+    gc.collect()
+    gc.freeze()
     for n in range(runs):  # interleaved rounds, the order rotating, so that noise hits every request alike
         shift = n % len(requests)
         for request in requests[shift:] + requests[:shift]:
@@ -932,6 +938,42 @@ def configure(var_dir: Path, database_url: str) -> None:
     )
 
 
+@contextmanager
+def private_database(options: argparse.Namespace, prefix: str, *, django_here: bool = True) -> Iterator[tuple[Path, str]]:
+    """A benchmark's own database and folder: a temporary SQLite file, or the PostgreSQL database of
+    ``options.database_url`` created for the run; Django configured for it (and set up in this process
+    when ``django_here``); everything dropped at the end unless ``options.keep``. Yields the folder and
+    the database URL."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    configure(tmp, database_url)
+    try:
+        if options.database_url:
+            postgres_admin(options.database_url, "create")
+        if django_here:
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+
+            step = time.perf_counter()
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)  # as `regie run` does before serving
+            print(f"migrated and collected the static files in {time.perf_counter() - step:.1f} s", flush=True)
+        yield tmp, database_url
+    finally:
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if options.keep:
+            print(f"kept {tmp} and {database_url}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if options.database_url:
+                postgres_admin(options.database_url, "drop")
+
+
 def run_at_two_sizes(
     options: argparse.Namespace,
     prefix: str,
@@ -946,19 +988,7 @@ def run_at_two_sizes(
     (a temporary SQLite file, or the PostgreSQL database of ``options.database_url``, created and
     dropped), migrated, loaded, analysed, measured twice. Returns the exit code (0 when ``finish`` says
     every target passed)."""
-    tmp = Path(tempfile.mkdtemp(prefix=prefix))
-    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    configure(tmp, database_url)
-    try:
-        if options.database_url:
-            postgres_admin(options.database_url, "create")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+    with private_database(options, prefix):
         step = time.perf_counter()
         world, loaded = load_small()
         analyse()
@@ -974,17 +1004,6 @@ def run_at_two_sizes(
         full = measure(requests, options.runs)
         info["load_after"] = os.getloadavg()[0]
         return 0 if finish(info, requests, small, full) else 1
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if options.keep:
-            print(f"kept {tmp} and {database_url}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if options.database_url:
-                postgres_admin(options.database_url, "drop")
 
 
 def postgres_admin(database_url: str, action: str) -> None:
@@ -1038,22 +1057,7 @@ def check_database_url(parser: argparse.ArgumentParser, database_url: str) -> No
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="regie-bench-portfolio-"))
-    database_url = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    configure(tmp, database_url)
-    try:
-        if options.database_url:
-            postgres_admin(options.database_url, "create")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        step = time.perf_counter()
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)  # as `regie run` does before serving
-        print(f"migrated and collected the static files in {time.perf_counter() - step:.1f} s", flush=True)
-
+    with private_database(options, "regie-bench-portfolio-"):
         step = time.perf_counter()
         world = populate_base(programmes=200, people=300)
         added = add_projects(world, 0, options.small, options.reports_per_project)
@@ -1089,17 +1093,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\ncProfile of 20 requests of {requests[0].label} at full size (Django test client):")
             print(profile(requests[0]))
         return 0 if passed else 1
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if options.keep:
-            print(f"kept {tmp} and {database_url}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if options.database_url:
-                postgres_admin(options.database_url, "drop")
 
 
 if __name__ == "__main__":

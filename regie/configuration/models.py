@@ -155,6 +155,19 @@ class ConfigurationItem(BusinessModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.identifier})" if self.identifier != self.name else self.name
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> ConfigurationItem:
+        item = super().from_db(db, field_names, values)
+        # Whether a save archives or restores it: the table of what rests on what then changes (``reach``).
+        item._loaded_archived_at = item.__dict__.get("archived_at", "unknown")  # type: ignore[attr-defined]
+        item._loaded_item_type = item.__dict__.get("item_type_id", "unknown")  # type: ignore[attr-defined]
+        return item
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_archived_at = self.__dict__.get("archived_at", "unknown")
+        self._loaded_item_type = self.__dict__.get("item_type_id", "unknown")
+
     def get_absolute_url(self) -> str:
         return reverse("configuration:configurationitem_detail", args=[self.pk])
 
@@ -227,6 +240,21 @@ class Relation(BusinessModel):
     def __str__(self) -> str:
         return f"{self.source} {self.get_kind_display()} {self.target}"
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Relation:
+        relation = super().from_db(db, field_names, values)
+        # What a save changes in the table of what rests on what (``reach``): nothing if only the note.
+        fields = relation.__dict__
+        if all(name in fields for name in ("target_id", "source_id", "kind", "archived_at")):
+            relation._loaded_reach = (fields["target_id"], fields["source_id"], fields["kind"], fields["archived_at"])  # type: ignore[attr-defined]
+        return relation
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        fields = self.__dict__
+        names = ("target_id", "source_id", "kind", "archived_at")
+        self._loaded_reach = tuple(fields[n] for n in names) if all(n in fields for n in names) else None
+
     def get_absolute_url(self) -> str:
         return reverse("configuration:relation_detail", args=[self.pk])
 
@@ -246,6 +274,29 @@ class Relation(BusinessModel):
                 return None
             return models.Q(source__in=supporting) | models.Q(target__in=supporting)
         return None
+
+
+class Reach(models.Model):
+    """Derived: ``down`` rests on ``up`` (transitively, through live "runs on" and "depends on"
+    relations), ``depth`` levels away at the nearest. Kept by ``regie.configuration.reach``; never
+    edited. Items are archived, not deleted, so the columns need no foreign-key constraint (which would
+    cost every write of the table a lookup)."""
+
+    pk = models.CompositePrimaryKey("down", "up")
+    up = models.ForeignKey(ConfigurationItem, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    down = models.ForeignKey(
+        ConfigurationItem, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField()
+    #: ``down``'s type, so that the impact counts per type from the index alone.
+    down_type = models.ForeignKey(ItemType, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+
+    class Meta:
+        # The impact reads an item's rows nearest first, and counts them per type, from this index alone.
+        indexes = [models.Index(fields=["up", "depth", "down", "down_type"], name="configuration_reach_from")]
+
+    def __str__(self) -> str:
+        return f"{self.down_id} → {self.up_id} ({self.depth})"
 
 
 class ServiceItem(BusinessModel):
@@ -275,7 +326,11 @@ class ServiceItem(BusinessModel):
         indexes = [
             models.Index(
                 fields=["service", "item"], name="configuration_service_items", condition=models.Q(archived_at__isnull=True)
-            )
+            ),
+            # The services an impact reaches: looked up per item reached, from the index alone.
+            models.Index(
+                fields=["item", "service"], name="configuration_item_services", condition=models.Q(archived_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from regie.configuration.choices import PROPAGATING
-from regie.configuration.models import ConfigurationItem, ItemType, Relation, ServiceItem
+from regie.configuration.models import ConfigurationItem, ItemType, Reach, Relation, ServiceItem
 from regie.core.models import OrgUnit
 from regie.services.models import Service, ServiceStatus
 
@@ -107,6 +107,35 @@ SELECT 'service', service_id, NULL FROM (
     return "\n".join(parts)
 
 
+def _reach_sql(cap: int | None, services: bool) -> str:
+    """The same rows as ``_walk_sql`` for the impact of a live item, read from the ``Reach`` table (what
+    rests on each item, kept as relations and items change) instead of walked."""
+    reach = Reach._meta.db_table
+    relation = Relation._meta.db_table
+    service_item = ServiceItem._meta.db_table
+    kinds = ", ".join(f"'{kind}'" for kind in PROPAGATING)
+    live = f"r.kind IN ({kinds}) AND r.archived_at IS NULL"
+    limit = "" if cap is None else " LIMIT %(cap)s"
+    rows = f"SELECT down_id AS item_id, depth, down_type_id FROM {reach} WHERE up_id = %(root)s AND depth <= %(depth)s"  # noqa: S608
+    sql = f"""WITH reached AS ({rows}),
+shown AS ({rows} ORDER BY depth, down_id{limit})
+SELECT 'node', item_id, depth FROM shown
+UNION ALL
+SELECT 'type', down_type_id, COUNT(*) FROM reached GROUP BY down_type_id
+UNION ALL
+SELECT 'edge', r.target_id, r.source_id FROM {relation} r
+WHERE r.source_id IN (SELECT item_id FROM shown)
+  AND (r.target_id = %(root)s OR r.target_id IN (SELECT item_id FROM shown)) AND {live}"""  # noqa: S608
+    if services:
+        sql += f"""
+UNION ALL
+SELECT 'service', service_id, NULL FROM (
+    SELECT DISTINCT s.service_id FROM {service_item} s
+    WHERE s.archived_at IS NULL AND s.item_id IN (SELECT item_id FROM reached UNION ALL SELECT %(root)s)
+) services"""  # noqa: S608
+    return sql
+
+
 def closure(
     root: int,
     *,
@@ -115,10 +144,14 @@ def closure(
     cap: int | None = NODE_CAP,
     services: bool = False,
     exclude_relation: int | None = None,
+    live_root: bool = False,
 ) -> Closure:
     """Walk from ``root`` along "runs on" and "depends on": towards what rests on it (``dependents``:
     its impact) or towards what it rests on (``dependencies``). Archived relations and archived items
-    are not walked; "is connected to" never is. One statement, whatever the size of the register."""
+    are not walked; "is connected to" never is. One statement, whatever the size of the register.
+
+    The impact of a live item (``live_root``: the caller knows it is not archived) is read from the
+    ``Reach`` table, which holds what a walk would find; anything else is walked."""
     if direction not in (DEPENDENTS, DEPENDENCIES):
         raise ValueError(direction)
     params: dict[str, Any] = {"root": root, "depth": max(1, min(depth_limit, MAX_DEPTH_LIMIT))}
@@ -126,7 +159,10 @@ def closure(
         params["cap"] = max(0, cap)
     if exclude_relation is not None:
         params["exclude"] = exclude_relation
-    sql = _walk_sql(direction, cap, services, exclude_relation is not None)
+    if direction == DEPENDENTS and live_root and exclude_relation is None:
+        sql = _reach_sql(cap, services)
+    else:
+        sql = _walk_sql(direction, cap, services, exclude_relation is not None)
     depths: dict[int, int] = {}
     edges: list[tuple[int, int]] = []
     type_counts: dict[int, int] = {}
@@ -259,7 +295,14 @@ def impact(
     """What rests on ``item`` (or what it rests on), as ``user`` may see it, in a fixed number of
     queries: the walk, the shown items, the type names, and for the impact the services and customers."""
     cap = NODE_CAP if cap is None else cap
-    walked = closure(item.pk, direction=direction, depth_limit=depth_limit, cap=cap, services=direction == DEPENDENTS)
+    walked = closure(
+        item.pk,
+        direction=direction,
+        depth_limit=depth_limit,
+        cap=cap,
+        services=direction == DEPENDENTS,
+        live_root=not item.is_archived,
+    )
     # Only what a list and the graph show: an item's attributes are not read (nor decoded) here.
     shown = (
         visible_items(user).filter(pk__in=list(walked.depths)).select_related("item_type", "domain").only(*LIGHT_ITEM).in_bulk()

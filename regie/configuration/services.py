@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from regie.configuration import selectors
+from regie.configuration import reach, selectors
 from regie.configuration.choices import PROPAGATING, ItemStatus, RelationKind
 from regie.configuration.models import ConfigurationItem, ItemType, Relation
 from regie.core import permissions
@@ -149,7 +149,8 @@ def items_import(
         raise ImportRejected(errors)
     result = ImportResult()
     done = len(item_rows) + len(relation_rows)
-    with transaction.atomic():
+    # The table of what rests on what is computed once, for every root the sheet touches, at the end.
+    with transaction.atomic(), reach.deferred():
         for index, row in enumerate(rows):
             row.item._history_user = actor  # type: ignore[attr-defined]
             if row.new:
