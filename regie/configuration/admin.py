@@ -1,8 +1,11 @@
 """The admin site for operators: item types (their attribute definitions are checked as on the pages)
 and items."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from regie.configuration.forms import AttributeErrorsMixin
@@ -38,3 +41,8 @@ class ConfigurationItemAdmin(SimpleHistoryAdmin):
     list_filter = ("item_type", "status")
     search_fields = ("identifier", "name")
     raw_id_fields = ("owner_person",)
+
+    def save_model(self, request: Any, obj: ConfigurationItem, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            obj.written(created=not change)

@@ -10,18 +10,14 @@ class ConfigurationConfig(AppConfig):
     verbose_name = _("Configuration register")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
 
         from regie.configuration import demo as configuration_demo
         from regie.configuration import reach, roles, tasks  # noqa: F401  (registers actions, roles and the import job)
-        from regie.configuration.models import ConfigurationItem, Relation
         from regie.core import demo
         from regie.services.ui import SERVICES
 
         if supporting_items_section not in SERVICES.related_tabs:
             SERVICES.related_tabs.append(supporting_items_section)
-        post_save.connect(reach.relation_saved, sender=Relation, dispatch_uid="configuration_reach_relation")
-        post_save.connect(reach.item_saved, sender=ConfigurationItem, dispatch_uid="configuration_reach_item")
         if configuration_demo.load not in demo.EXTENSIONS:
             demo.EXTENSIONS.append(configuration_demo.load)
 

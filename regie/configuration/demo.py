@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from regie.configuration import reach
 from regie.configuration.models import ConfigurationItem, ItemType, Relation, ServiceItem
 from regie.core.models import Domain, Person, Team
 from regie.services.models import Service
@@ -652,8 +653,11 @@ def load(write: Callable[[str], Any]) -> None:
             item.full_clean()
             item.save()
         items[identifier] = item
-    for source, kind, target in RELATIONS:
-        Relation.objects.get_or_create(source=items[source], target=items[target], kind=kind)
+    with reach.deferred():  # what rests on what, computed once for the whole estate
+        for source, kind, target in RELATIONS:
+            relation, created = Relation.objects.get_or_create(source=items[source], target=items[target], kind=kind)
+            if created:
+                relation.written(created=True)
     for service_code, identifiers in SUPPORTS:
         service = Service.objects.filter(code=service_code).first()
         if service is None:

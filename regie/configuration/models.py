@@ -163,6 +163,11 @@ class ConfigurationItem(BusinessModel):
         item._loaded_item_type = item.__dict__.get("item_type_id", "unknown")  # type: ignore[attr-defined]
         return item
 
+    def written(self, *, created: bool) -> None:
+        from regie.configuration import reach
+
+        reach.item_written(self, created)
+
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
         self._loaded_archived_at = self.__dict__.get("archived_at", "unknown")
@@ -248,6 +253,11 @@ class Relation(BusinessModel):
         if all(name in fields for name in ("target_id", "source_id", "kind", "archived_at")):
             relation._loaded_reach = (fields["target_id"], fields["source_id"], fields["kind"], fields["archived_at"])  # type: ignore[attr-defined]
         return relation
+
+    def written(self, *, created: bool) -> None:
+        from regie.configuration import reach
+
+        reach.relation_written(self, created)
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)

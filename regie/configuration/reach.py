@@ -5,7 +5,8 @@ The impact of an item is then an indexed range read instead of a walk over the r
 that tens of thousands of items rest on is counted, listed nearest first and mapped to its services
 from this table in a few milliseconds, whatever the size of the register.
 
-The table is derived data, kept right inside the transaction that changes what it derives from:
+The table is derived data, kept right inside the transaction that changes what it derives from (the
+services that save an item or a relation call its ``written``, which calls this module):
 
 - a relation saved (added, changed, archived or restored) changes the reach of its target and of
   everything the target rests on;
@@ -160,10 +161,10 @@ def deferred() -> Iterator[None]:
         raise
 
 
-# --- keeping the table right as the models change ----------------------------------------------------
+# --- keeping the table right as the models change (``written``, called by the services that save) -----
 
 
-def relation_saved(sender: Any, instance: Any, created: bool, **_kwargs: Any) -> None:
+def relation_written(instance: Any, created: bool) -> None:
     targets = {instance.target_id}
     loaded = getattr(instance, "_loaded_reach", None)
     if loaded is not None:
@@ -176,7 +177,7 @@ def relation_saved(sender: Any, instance: Any, created: bool, **_kwargs: Any) ->
     instance._loaded_reach = (instance.target_id, instance.source_id, instance.kind, instance.archived_at)
 
 
-def item_saved(sender: Any, instance: Any, created: bool, **_kwargs: Any) -> None:
+def item_written(instance: Any, created: bool) -> None:
     if created:
         return  # a new item has no relations yet
     if getattr(instance, "_loaded_item_type", "unknown") != instance.item_type_id:

@@ -155,6 +155,7 @@ def items_import(
             row.item._history_user = actor  # type: ignore[attr-defined]
             if row.new:
                 row.item.save()
+                row.item.written(created=True)
                 result.created += 1
             elif _changed(row.item):
                 try:
@@ -164,6 +165,7 @@ def items_import(
                         [RowError(row.line, "identifier", _("This item was changed by someone else in the meantime."))]
                     ) from None
                 row.item.save()
+                row.item.written(created=False)
                 result.updated += 1
             else:
                 result.unchanged += 1
@@ -176,6 +178,7 @@ def items_import(
             relation.target_id = relation.target.pk
             relation._history_user = actor  # type: ignore[attr-defined]
             relation.save()
+            relation.written(created=True)
             added.append((line, relation))
         result.relations = len(added)
         # With every new relation in place, none may close a cycle (checked inside the transaction, so a

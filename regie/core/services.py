@@ -89,6 +89,7 @@ def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
     with transaction.atomic():
         instance.save()
         _save_m2m(instance, data, m2m)
+        instance.written(created=True)
     return instance
 
 
@@ -121,6 +122,7 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any], expected_ver
         claim_version(instance, expected_version)
         instance.save()
         _save_m2m(instance, data, m2m)
+        instance.written(created=False)
     return instance
 
 
@@ -141,6 +143,7 @@ def record_archive(*, actor: Any, instance: M, expected_version: int | None = No
         claim_version(instance, expected_version)
         instance.archived_at = None if restore else timezone.now()
         instance.save()
+        instance.written(created=False)
     return instance
 
 

@@ -64,7 +64,9 @@ def make_item(item_type: ItemType, domain: Any, identifier: str = "", **fields: 
 
 
 def relate(source: ConfigurationItem, target: ConfigurationItem, kind: str = "runs_on", **fields: Any) -> Relation:
-    return Relation.objects.create(source=source, target=target, kind=kind, **fields)
+    relation = Relation.objects.create(source=source, target=target, kind=kind, **fields)
+    relation.written(created=True)  # as the services that save a relation do
+    return relation
 
 
 def support(item: ConfigurationItem, service: Any) -> ServiceItem:

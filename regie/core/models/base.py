@@ -55,6 +55,11 @@ class BusinessModel(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def written(self, *, created: bool) -> None:
+        """Called by every service that saves the record, inside its transaction, right after the save:
+        where a model keeps derived data (a table of what rests on what), it is brought up to date here.
+        Nothing by default."""
+
     def governing_scope(self) -> Any:
         """The Scope row whose role holders may act on this record (None: only global roles)."""
         if self.scope_lookup is None:
