@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "regie.services",
     "regie.suppliers",
     "regie.configuration",
+    "regie.cases",
     "regie.api",
 ]
 

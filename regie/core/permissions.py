@@ -135,6 +135,14 @@ def holds_anywhere(user: Any, action: str) -> bool:
     return user.is_superuser or bool(scope_paths(user, action))
 
 
+def holds_role(user: Any, role: str, scope: Scope) -> bool:
+    """Does the user hold ``role`` itself on ``scope`` or on a scope above it? (A workflow names the
+    roles that may take a step; a role is not an action, and a superuser holds none by right.)"""
+    if not _usable(user):
+        return False
+    return any(held == role and scope.path.startswith(path) for held, path in _assignments(user))
+
+
 def holds_globally(user: Any, action: str) -> bool:
     if not _usable(user):
         return False

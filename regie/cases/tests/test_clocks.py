@@ -1,0 +1,122 @@
+"""SLA clocks of cases, worked through by hand on the desk's office hours (Monday to Friday, 08:00–12:00
+and 13:00–17:00): the customer's SLA clocks, and a clock for each chain link that held the case, so that a
+breach is attributed to the link that caused it; re-prioritising and a changed calendar give the right
+answer because the clocks are computed again from the events."""
+
+from __future__ import annotations
+
+import pytest
+
+from regie.cases import clocks, services
+from regie.cases.models import Case, SlaClock
+from regie.cases.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _clock(case: Case, name: str, link=None) -> SlaClock:
+    return SlaClock.objects.get(case=case, name=name, link=link)
+
+
+def _step(desk, case: Case, who: str, transition: str, when, **extra) -> Case:
+    case.refresh_from_db()
+    return services.case_transition(
+        actor=desk.users[who], case=case, transition=transition, expected_version=case.version, at=when, **extra
+    )
+
+
+def _assign(desk, case: Case, when, **holder) -> Case:
+    case.refresh_from_db()
+    return services.case_assign(actor=desk.users["agent"], case=case, expected_version=case.version, at=when, **holder)
+
+
+def _incident_via_the_supplier(desk) -> Case:
+    """Monday 2 March 2026, P3 (impact and urgency medium):
+    09:00 logged by the requester; 09:30 assigned to Operations (the engineer); 10:30 started;
+    11:00 handed to the supplier, waiting for it; 15:00 back with Operations, resumed; 16:00 resolved."""
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Laptop cannot reach mail", at=at(2, 9)
+    )
+    _assign(desk, case, at(2, 9, 30), team=desk.team, assignee=desk.person("engineer"))
+    _step(desk, case, "agent", "assign", at(2, 9, 30))
+    _step(desk, case, "engineer", "start", at(2, 10, 30))
+    _assign(desk, case, at(2, 11), team=desk.team, supplier=desk.supplier)
+    _step(desk, case, "engineer", "wait_for_supplier", at(2, 11), note="Cloudy ticket 4711")
+    _assign(desk, case, at(2, 15), team=desk.team, assignee=desk.person("engineer"))
+    _step(desk, case, "engineer", "resume", at(2, 15))
+    return _step(desk, case, "engineer", "resolve", at(2, 16), fields={"resolution": "Mailbox moved back"})
+
+
+def test_each_link_answers_for_the_time_it_held_the_case(desk):
+    case = _incident_via_the_supplier(desk)
+    clocks.recompute([case], now=at(3, 12))
+    # The customer: response 09:00–09:30 = 30 of 60 minutes. Resolution: running 09:00–11:00 (120),
+    # paused while waiting for the supplier 11:00–15:00, running 15:00–16:00 (60): 180 of 480, met.
+    response = _clock(case, "response")
+    assert (response.status, response.elapsed_minutes, response.target_minutes, response.breached) == ("stopped", 30, 60, False)
+    resolution = _clock(case, "resolution")
+    assert (resolution.status, resolution.elapsed_minutes, resolution.breached) == ("stopped", 180, False)
+    assert resolution.agreement == desk.sla
+    # Operations (OLA): held 09:30–11:00 (90) and 15:00–16:00 (60): 150 of 240, met.
+    ops = _clock(case, "resolution", desk.ops_link)
+    assert (ops.elapsed_minutes, ops.target_minutes, ops.breached) == (150, 240, False)
+    # The supplier (contract, 120 for every priority): held 11:00–12:00 (60) and 13:00–15:00 (120) while
+    # the case waited for it: 180, breached at 14:00 when it had used its 120.
+    cloudy = _clock(case, "resolution", desk.supplier_link)
+    assert (cloudy.elapsed_minutes, cloudy.target_minutes, cloudy.breached) == (180, 120, True)
+    assert cloudy.breached_at == at(2, 14)
+    assert cloudy.agreement == desk.contract
+
+
+def test_the_answer_does_not_depend_on_when_it_is_computed(desk):
+    case = _incident_via_the_supplier(desk)
+    clocks.recompute([case], now=at(2, 16, 30))
+    columns = ("name", "link_id", "elapsed_minutes", "breached", "breached_at")
+    first = sorted(SlaClock.objects.filter(case=case).values_list(*columns), key=str)
+    clocks.recompute([case], now=at(20, 9))
+    assert sorted(SlaClock.objects.filter(case=case).values_list(*columns), key=str) == first
+
+
+def test_a_raised_priority_takes_the_shorter_target_over_the_whole_case(desk):
+    """Logged Monday 09:00 as P3, found to be P1 (impact and urgency high) at 10:00: the P1 resolution
+    target of 120 minutes counts from 09:00, so at 11:30 (150 minutes) it was breached at 11:00."""
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Outage", at=at(2, 9)
+    )
+    case.refresh_from_db()
+    services.case_prioritise(
+        actor=desk.users["agent"], case=case, impact=1, urgency=1, expected_version=case.version, at=at(2, 10)
+    )
+    clocks.recompute([case], now=at(2, 11, 30))
+    resolution = _clock(case, "resolution")
+    assert (resolution.target_minutes, resolution.elapsed_minutes, resolution.breached) == (120, 150, True)
+    assert resolution.breached_at == at(2, 11)
+    # Its response target is 15 minutes for P1: the case was never responded to, so that too is breached.
+    assert _clock(case, "response").breached_at == at(2, 9, 15)
+
+
+def test_a_changed_calendar_changes_the_clocks_of_cases_already_logged(desk):
+    """Logged Monday 16:00; computed on Tuesday 10:00: 60 minutes on Monday, 120 on Tuesday morning =
+    180. Once Tuesday 3 March is a holiday, the same case has used 60."""
+    from regie.planning.models import CalendarException
+
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Printer", at=at(2, 16)
+    )
+    clocks.recompute([case], now=at(3, 10))
+    assert _clock(case, "resolution").elapsed_minutes == 180
+    CalendarException.objects.create(calendar=desk.calendar, name="Holiday", start="2026-03-03", end="2026-03-03")
+    desk.calendar.save()  # a new version of the calendar
+    case.refresh_from_db()
+    clocks.recompute([case], now=at(3, 10))
+    assert _clock(case, "resolution").elapsed_minutes == 60
+
+
+def test_a_reopened_case_goes_on_where_it_stopped(desk):
+    case = _incident_via_the_supplier(desk)
+    _step(desk, case, "requester", "reopen", at(3, 9), note="Mail is gone again")
+    clocks.recompute([case], now=at(3, 10))
+    # 180 before it was resolved, nothing while resolved (16:00 Monday – 09:00 Tuesday), 60 since.
+    resolution = _clock(case, "resolution")
+    assert (resolution.status, resolution.elapsed_minutes) == ("running", 240)
+    assert resolution.due_at == at(3, 15)  # 240 left: 10:00–12:00 and 13:00–15:00
