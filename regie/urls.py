@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("regie.services.urls")),
     path("", include("regie.suppliers.urls")),
     path("", include("regie.configuration.urls")),
+    path("", include("regie.cases.urls")),
     path("api/", include("regie.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

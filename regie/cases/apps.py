@@ -8,4 +8,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from regie.cases import roles  # noqa: F401  (registers the actions and the roles)
+        from regie.cases import roles, tasks  # noqa: F401  (registers the actions, the roles and the jobs)
+        from regie.planning import calendars
+
+        if tasks.calendar_changed not in calendars.CALENDAR_CHANGED:
+            calendars.CALENDAR_CHANGED.append(tasks.calendar_changed)

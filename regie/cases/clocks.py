@@ -201,10 +201,12 @@ _calendars: dict[tuple[int, Any], cal.Calendar] = {}
 
 
 def engine_calendar(work_calendar: Any) -> cal.Calendar:
-    """The engine's calendar of a business-hours calendar, kept while the calendar is unchanged."""
+    """The engine's calendar of a business-hours calendar, kept while the calendar is unchanged (its
+    version is the same)."""
     from regie.planning import calendars
 
-    key = (work_calendar.pk, work_calendar.updated_at if hasattr(work_calendar, "updated_at") else None)
+    # Every change to a calendar's working time (its week, an exception) takes its next version.
+    key = (work_calendar.pk, work_calendar.version)
     cached = _calendars.get(key)
     if cached is None:
         if len(_calendars) > 100:
@@ -256,3 +258,16 @@ def recompute(cases: Iterable[Case], now: dt.datetime | None = None) -> int:
             SlaClock.objects.bulk_create(rows)
         kept += len(rows)
     return kept
+
+
+def open_cases_on_calendar(calendar_id: int) -> Any:
+    """The open cases with a clock whose agreement version counts on the calendar."""
+    from regie.suppliers.models import AgreementVersion
+
+    agreements = AgreementVersion.objects.filter(calendar_id=calendar_id).values("agreement_id")
+    return (
+        Case.objects.filter(closed_at__isnull=True, clocks__agreement_id__in=agreements)
+        .distinct()
+        .select_related("workflow_version")
+        .order_by("pk")
+    )

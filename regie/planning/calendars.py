@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,6 +269,11 @@ def plans_using(calendar: WorkCalendar) -> list[Plan]:
     return list(Plan.objects.filter(pk__in=list(ids)).select_related("calendar", "project").order_by("pk"))
 
 
+#: What else counts time on calendars (the SLA clocks of cases): called with a calendar whose working
+#: time changed, after its plans are rescheduled. Apps register here so planning imports none of them.
+CALENDAR_CHANGED: list[Callable[[WorkCalendar, Any], None]] = []
+
+
 def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None) -> Rescheduled:
     """Reschedule every plan that uses the calendar (large ones through the background job requested by
     ``actor``, as ``reschedule`` does); a plan that can no longer be scheduled keeps the reason on its page
@@ -291,6 +297,8 @@ def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None) -> Resched
             report.queued += 1
         else:
             report.plans += 1
+    for follow in CALENDAR_CHANGED:
+        follow(calendar, actor)
     return report
 
 

@@ -5,6 +5,8 @@ answer because the clocks are computed again from the events."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from regie.cases import clocks, services
@@ -106,7 +108,8 @@ def test_a_changed_calendar_changes_the_clocks_of_cases_already_logged(desk):
     clocks.recompute([case], now=at(3, 10))
     assert _clock(case, "resolution").elapsed_minutes == 180
     CalendarException.objects.create(calendar=desk.calendar, name="Holiday", start="2026-03-03", end="2026-03-03")
-    desk.calendar.save()  # a new version of the calendar
+    desk.calendar.version += 1  # as every change to its working time does
+    desk.calendar.save()
     case.refresh_from_db()
     clocks.recompute([case], now=at(3, 10))
     assert _clock(case, "resolution").elapsed_minutes == 60
@@ -120,3 +123,49 @@ def test_a_reopened_case_goes_on_where_it_stopped(desk):
     resolution = _clock(case, "resolution")
     assert (resolution.status, resolution.elapsed_minutes) == ("running", 240)
     assert resolution.due_at == at(3, 15)  # 240 left: 10:00–12:00 and 13:00–15:00
+
+
+def test_a_holiday_added_to_the_calendar_recomputes_the_open_cases_in_the_background(desk):
+    """The calendar service queues the job; the job computes the clocks of the open cases on it again."""
+    from unittest import mock
+
+    from regie.core import jobs
+    from regie.core.models import Job
+    from regie.planning import calendars
+
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Scanner", at=at(2, 16)
+    )
+    clocks.recompute([case], now=at(3, 10))
+    assert _clock(case, "resolution").elapsed_minutes == 180
+    calendars.calendar_exception_create(
+        actor=desk.org.users["superuser"],
+        calendar=desk.calendar,
+        values={"name": "Holiday", "start": dt.date(2026, 3, 3), "end": dt.date(2026, 3, 3)},
+    )
+    job = Job.objects.get(task="cases.recompute_clocks", arguments={"calendar": desk.calendar.pk})
+    with mock.patch("regie.cases.clocks.timezone.now", return_value=at(3, 10)):
+        jobs.execute(job)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    # Tuesday is a holiday now: only Monday's 16:00–17:00 counts.
+    assert _clock(case, "resolution").elapsed_minutes == 60
+
+
+def test_the_breach_scan_records_a_breach_when_it_happens(desk):
+    from unittest import mock
+
+    from regie.cases import tasks
+
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Phone", at=at(2, 9)
+    )
+    clocks.recompute([case], now=at(2, 10))
+    clock = _clock(case, "resolution")
+    # 480 minutes from Monday 09:00: 180 in the morning, 240 in the afternoon, 60 on Tuesday from 08:00.
+    assert (clock.breached, clock.due_at) == (False, at(3, 9))
+    with mock.patch("django.utils.timezone.now", return_value=at(3, 9, 5)):
+        result = tasks.scan_clocks(None)
+    assert (result["cases"], result["breached"]) == (1, 2)  # resolution, and the response never given
+    clock = _clock(case, "resolution")
+    assert (clock.breached, clock.breached_at) == (True, at(3, 9))

@@ -1,0 +1,120 @@
+"""The case pages: a customer logs an incident on the form, the desk assigns it, the team works it through
+its workflow's steps (a step missing a required field says which), the queue and "My work" show it, and
+what a person may not see stays hidden."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from regie.cases import services
+from regie.cases.models import Case, CaseEvent
+from regie.cases.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(desk, **extra) -> Case:
+    return services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title=extra.pop("title", "No mail"), **extra
+    )
+
+
+def test_a_customer_logs_an_incident_on_the_form(desk):
+    client = desk.client_for("requester")
+    form = client.get("/cases/new/").content.decode()
+    assert f'value="{desk.service.pk}"' in form  # the service serves the requester's unit
+    response = client.post(
+        "/cases/new/",
+        {"kind": "incident", "service": desk.service.pk, "title": "Laptop cannot reach mail", "impact": 2, "urgency": 1},
+    )
+    case = Case.objects.get(title="Laptop cannot reach mail")
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    assert (case.number, case.state, case.priority, case.requester) == (
+        f"INC-{case.pk:06d}",
+        "logged",
+        2,
+        desk.person("requester"),
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Laptop cannot reach mail" in page and 'id="work-instruction"' in page
+    assert 'data-step="cancel"' in page and 'data-step="assign"' not in page  # the requester may only cancel
+
+
+def test_a_form_without_a_title_or_with_someone_elses_service_stores_nothing(desk):
+    client = desk.client_for("outsider")
+    page = client.post("/cases/new/", {"kind": "incident", "service": desk.service.pk, "title": "", "impact": 2, "urgency": 2})
+    assert page.status_code == 200 and not Case.objects.exists()
+    text = page.content.decode()
+    assert "Select a valid choice" in text  # the outsider's unit is not a customer of the service
+
+
+def test_the_desk_assigns_and_the_team_resolves_through_the_pages(desk):
+    case = _log(desk)
+    agent, engineer = desk.client_for("agent"), desk.client_for("engineer")
+    assert engineer.get(case.get_absolute_url()).status_code == 404  # not the team's yet
+    response = agent.post(
+        f"/cases/{case.pk}/assign/",
+        {"team": desk.team.pk, "assignee": desk.person("engineer").pk, "version": case.version},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert agent.post(f"/cases/{case.pk}/steps/assign/", {"version": case.version}).status_code == 302
+    case.refresh_from_db()
+    assert engineer.post(f"/cases/{case.pk}/steps/start/", {"version": case.version}).status_code == 302
+    case.refresh_from_db()
+    refused = engineer.post(f"/cases/{case.pk}/steps/resolve/", {"version": case.version, "resolution": ""})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+    done = engineer.post(f"/cases/{case.pk}/steps/resolve/", {"version": case.version, "resolution": "Mailbox moved back"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.resolution) == ("resolved", "Mailbox moved back") and case.resolved_at is not None
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "transition"))
+    assert kinds == [("created", ""), ("assigned", ""), ("state", "assign"), ("state", "start"), ("state", "resolve")]
+    page = agent.get(case.get_absolute_url()).content.decode()
+    assert 'data-clock="resolution"' in page and "SLA-WPL" in page and "OLA-HOST" in page
+
+
+def test_a_stale_form_changes_nothing(desk):
+    case = _log(desk)
+    agent = desk.client_for("agent")
+    stale = case.version
+    services.case_assign(actor=desk.users["agent"], case=case, team=desk.team, expected_version=stale)
+    response = agent.post(f"/cases/{case.pk}/priority/", {"impact": 1, "urgency": 1, "version": stale})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.priority == 3
+
+
+def test_the_queue_and_my_work_show_the_teams_cases_with_breaches_marked(desk):
+    case = _log(desk, at=at(2, 9))
+    services.case_assign(actor=desk.users["agent"], case=case, team=desk.team, expected_version=case.version)
+    late = _log(desk, title="Printer", at=at(2, 9))
+    services.case_assign(actor=desk.users["agent"], case=late, team=desk.team, expected_version=late.version)
+    queue = desk.client_for("agent").get(f"/cases/queue/?team={desk.team.pk}").content.decode()
+    assert f'data-case="{case.number}"' in queue and f'data-case="{late.number}"' in queue
+    assert 'data-breached="1"' in queue  # logged on 2 March, resolution target 480 business minutes: long gone
+    my_work = desk.client_for("engineer").get("/my-work/").content.decode()
+    assert case.number in my_work and "in your team" in my_work
+    assert case.number in desk.client_for("requester").get("/my-work/").content.decode()
+
+
+def test_the_outsider_sees_no_case_and_the_list_reads_a_fixed_number_of_queries(desk):
+    for n in range(2):
+        _log(desk, title=f"Case {n}")
+    agent = desk.client_for("agent")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert agent.get("/cases/").status_code == 200
+        return len(queries)
+
+    count()
+    before = count()
+    for n in range(8):
+        _log(desk, title=f"More {n}")
+    assert count() == before
+    assert "No cases." in desk.client_for("outsider").get("/cases/").content.decode()
