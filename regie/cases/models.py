@@ -297,3 +297,131 @@ class SlaClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.name} {self.link_id or 'SLA'}"
+
+
+class ChangeApproval(models.Model):
+    """A decision on a request for change by a member of the change advisory board or the delegated
+    approver. Never by the change's requester (segregation of duties, ``changes``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("change"))
+    approver = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="change_approvals", verbose_name=_("approver"))
+    approved = models.BooleanField(_("approved"))
+    note = models.TextField(_("note"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change approval")
+        verbose_name_plural = _("change approvals")
+        ordering = ["case", "decided_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "approver"], name="cases_one_decision_per_approver")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.approver_id} {'+' if self.approved else '-'}"
+
+
+class CaseTask(BusinessModel):
+    """A piece of a change's realisation (or any case's work) for one team, and the person in it who does it."""
+
+    scope_lookup = "case__service__scope"
+    search_fields = ("title",)
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("case"))
+    title = models.CharField(_("title"), max_length=200)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="case_tasks", verbose_name=_("team"))
+    assignee = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="case_tasks", verbose_name=_("assignee")
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("done by")
+    )
+
+    class Meta:
+        verbose_name = _("case task")
+        verbose_name_plural = _("case tasks")
+        ordering = ["case", "due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FreezeWindow(BusinessModel):
+    """A period in which no change may be realised in a domain (or anywhere, without a domain): the
+    year-end close, an election night."""
+
+    scope_lookup = "domain__scope"
+    search_fields = ("name",)
+
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.ForeignKey(
+        Domain, null=True, blank=True, on_delete=models.PROTECT, related_name="freeze_windows", verbose_name=_("domain")
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("freeze window")
+        verbose_name_plural = _("freeze windows")
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="cases_freeze_ends_after_start",
+                violation_error_message=_("A freeze window ends after it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundMail(models.Model):
+    """An email received for the service desk, kept whole whatever became of it: it created a case, was
+    added to one, or was quarantined with the reason (unknown sender, a forged or unknown case reference,
+    an attachment too large) for someone to look at. Nothing received is lost."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("created a case")
+        ADDED = "added", _("added to a case")
+        QUARANTINED = "quarantined", _("quarantined")
+
+    message_id = models.CharField(_("message ID"), max_length=500, unique=True)
+    sender = models.EmailField(_("from"), blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    raw = models.FileField(_("message"), upload_to="mail/%Y/%m/")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="mails", verbose_name=_("case"))
+
+    class Meta:
+        verbose_name = _("received email")
+        verbose_name_plural = _("received emails")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
+
+
+class CaseAttachment(models.Model):
+    """A file that came with an email or was added on the case's page."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("event")
+    )
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    name = models.CharField(_("name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

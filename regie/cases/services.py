@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.cases import clocks, workflows
+from regie.cases import changes, clocks, workflows
 from regie.cases.choices import PREFIX, CaseKind, EventKind, priority_of
 from regie.cases.models import Case, CaseEvent, Workflow, WorkflowVersion
 from regie.cases.roles import ADD_CASE, HANDLE, VIEW_CASE
@@ -99,7 +99,12 @@ def may_log(actor: Any, service: Any) -> bool:
     if permissions.may(actor, ADD_CASE, scope=service.scope) and permissions.may(actor, "services.view_service", service):
         return True
     person = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
-    if person is None or person.org_unit_id is None or person.is_archived:
+    return person is not None and _customer_of(person, service)
+
+
+def _customer_of(person: Any, service: Any) -> bool:
+    """Is the person in a unit the service serves (or in a unit inside one)?"""
+    if person.org_unit_id is None or person.is_archived:
         return False
     path = person.org_unit.scope.path
     return any(path.startswith(unit.scope.path) for unit in service.customers.select_related("scope"))
@@ -119,7 +124,12 @@ def case_register(
 ) -> Case:
     """Log a case against a service (anyone who may see the service may): it starts in its workflow's
     first state with the priority its impact and urgency give."""
-    if not may_log(actor, service):
+    if actor is None:
+        # Logged by a channel (an email) on a person's behalf: the person must be one who may log it.
+        person = fields.get("requester")
+        if person is None or not _customer_of(person, service):
+            raise PermissionDenied(_("You may not log cases for this service."))
+    elif not may_log(actor, service):
         raise PermissionDenied(_("You may not log cases for this service."))
     if service.is_archived or service.status == "retired":
         raise ValidationError({"service": [_("Cases cannot be logged against a retired service.")]})
@@ -192,9 +202,20 @@ def _is_requester(actor: Any, case: Case) -> bool:
 
 
 def steps_for(actor: Any, case: Case) -> list[workflows.Transition]:
-    """The steps the actor may take from the case's state."""
+    """The steps the actor may take from the case's state (for a change, those segregation of duties
+    leaves them)."""
     definition = case.workflow_version.parsed()
-    return [step for step in definition.transitions_from(case.state) if may_take(actor, case, step)]
+    allowed = []
+    for step in definition.transitions_from(case.state):
+        if not may_take(actor, case, step):
+            continue
+        if case.kind == CaseKind.CHANGE:
+            try:
+                changes.before_step(actor, case, step)
+            except PermissionDenied:
+                continue
+        allowed.append(step)
+    return allowed
 
 
 TRANSITION_FIELDS = ("resolution", "cause", "workaround", "risk", "impact_assessment", "planned_start", "planned_end")
@@ -228,6 +249,8 @@ def case_transition(
         )
     if not may_take(actor, case, step):
         raise PermissionDenied(_("You may not take this step."))
+    if case.kind == CaseKind.CHANGE:
+        changes.before_step(actor, case, step)
     for name, value in (fields or {}).items():
         if name not in TRANSITION_FIELDS:
             raise ValidationError({name: [_("This field is not set by a workflow step.")]})
@@ -330,10 +353,19 @@ def case_prioritise(
     return case
 
 
-def case_comment(*, actor: Any, case: Case, note: str, at: dt.datetime | None = None) -> CaseEvent:
-    """Add a comment (the requester on their own case, or whoever handles it)."""
-    if not (_is_requester(actor, case) or permissions.may(actor, HANDLE, case)):
+def case_comment(
+    *, actor: Any, case: Case, note: str, at: dt.datetime | None = None, person: Any = None, kind: str = EventKind.COMMENT
+) -> CaseEvent:
+    """Add a comment (the requester on their own case, or whoever handles it). A channel (an email) adds
+    one without an actor on behalf of ``person``, who must be the requester or work on the case."""
+    if actor is None:
+        works_on = person is not None and (
+            case.assignee_id == person.pk or (case.team is not None and case.team.members.filter(pk=person.pk).exists())
+        )
+        if person is None or not (case.requester_id == person.pk or works_on):
+            raise PermissionDenied(_("You may not comment on this case."))
+    elif not (_is_requester(actor, case) or permissions.may(actor, HANDLE, case)):
         raise PermissionDenied(_("You may not comment on this case."))
     if not note.strip():
         raise ValidationError({"note": [_("Write the comment.")]})
-    return _event(case, actor, EventKind.COMMENT, at=at, note=note.strip())
+    return _event(case, actor, kind, at=at, note=note.strip(), data={"person": person.pk} if person is not None else {})
