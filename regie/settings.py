@@ -263,6 +263,14 @@ REGIE_MEETING_PACK_DAYS = env.int("MEETING_PACK_DAYS", default=3)
 # Contract managers are reminded this many days before a notice, renewal or end date (each once).
 REGIE_AGREEMENT_NOTICE_DAYS = env.list("AGREEMENT_NOTICE_DAYS", cast=int, default=[60, 30, 7])
 REGIE_OBLIGATION_REMIND_DAYS = env.int("OBLIGATION_REMIND_DAYS", default=7)
+# The service desk's mailboxes: MAIL_ROUTES="servicedesk@example.org=WORKPLACE,facilities@example.org=ROOMS"
+# (address = the code of the service a new case is logged against), a default service for any other
+# address, and the largest attachment a received mail may carry (larger: the mail is quarantined).
+REGIE_MAIL_ROUTES = {
+    address.strip().lower(): code.strip() for address, code in env.dict("MAIL_ROUTES", default={}).items()
+}
+REGIE_MAIL_DEFAULT_SERVICE = env.str("MAIL_DEFAULT_SERVICE", default="")
+REGIE_MAIL_MAX_ATTACHMENT = env.int("MAIL_MAX_ATTACHMENT", default=10 * 1024 * 1024)
 
 # --- status reporting ----------------------------------------------------------------------------
 # A report is due this many days after its period ends; drafters are reminded this many days before.

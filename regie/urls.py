@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("regie.suppliers.urls")),
     path("", include("regie.configuration.urls")),
     path("", include("regie.cases.urls")),
+    path("", include("regie.cases.change_urls")),
     path("api/", include("regie.api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -56,13 +56,13 @@ class Holder:
 IN_FORCE = ("approved", "superseded")
 
 
-def _version_in_force(agreement_filter: Q, day: dt.date, service: Any) -> Any:
+def _version_in_force(agreement_filter: Q, day: dt.date, service_id: int) -> Any:
     from regie.suppliers.models import AgreementVersion
 
     return (
         AgreementVersion.objects.filter(agreement_filter, status__in=IN_FORCE, start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .filter(services=service)
+        .filter(services=service_id)
         .select_related("agreement", "calendar")
         .order_by("agreement__code", "-number")
     )
@@ -80,23 +80,54 @@ def _targets(version: Any, case: Case) -> dict[str, int]:
     return {metric: minutes for metric, (_rank, minutes) in chosen.items()}
 
 
-def holders(case: Case) -> list[Holder]:
-    """The SLA that covers the case and the chain links with an agreement in force, with their targets."""
+class Lookup:
+    """What the clocks of many cases share, read once: the agreements in force per service, customer and
+    day, their targets per priority and offering, the workflows' definitions, the engine's calendars."""
+
+    def __init__(self) -> None:
+        self.agreements: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = {}
+        self.targets: dict[tuple[int, int, int | None], dict[str, int]] = {}
+        self.definitions: dict[tuple[Any, ...], list[slaclock.ClockDefinition]] = {}
+        self.parsed: dict[int, Any] = {}
+
+    def workflow(self, case: Case) -> Any:
+        parsed = self.parsed.get(case.workflow_version_id)
+        if parsed is None:
+            parsed = self.parsed[case.workflow_version_id] = case.workflow_version.parsed()
+        return parsed
+
+    def holders(self, case: Case) -> list[Holder]:
+        day = timezone.localtime(case.opened_at, ZONE).date()
+        key = (case.service_id, case.customer_unit_id, case.customer_organisation_id, day)
+        found = self.agreements.get(key)
+        if found is None:
+            found = self.agreements[key] = _agreements(case, day)
+        result = []
+        for link, agreement, version in found:
+            target_key = (version.pk, case.priority, case.offering_id)
+            targets = self.targets.get(target_key)
+            if targets is None:
+                targets = self.targets[target_key] = _targets(version, case)
+            result.append(Holder(link, agreement, version, targets))
+        return result
+
+
+def _agreements(case: Case, day: dt.date) -> list[tuple[Any, Any, Any]]:
+    """(link or None, agreement, version) of the SLA that covers the case and of the chain links with an
+    agreement in force on the day the case was logged."""
     from regie.services.models import ServiceLink
     from regie.suppliers.models import AgreementVersion
 
-    day = timezone.localtime(case.opened_at, ZONE).date()
-    found: list[Holder] = []
+    found: list[tuple[Any, Any, Any]] = []
     customer = Q(agreement__kind="sla")
     if case.customer_unit_id or case.customer_organisation_id:
         customer &= Q(agreement__customer_unit_id=case.customer_unit_id) if case.customer_unit_id else Q()
         customer &= Q(agreement__customer_organisation_id=case.customer_organisation_id) if case.customer_organisation_id else Q()
-    versions = list(_version_in_force(customer, day, case.service))
+    versions = list(_version_in_force(customer, day, case.service_id))
     agreements = {v.agreement_id for v in versions}
     if len(agreements) == 1 or (versions and (case.customer_unit_id or case.customer_organisation_id)):
-        version = versions[0]
-        found.append(Holder(None, version.agreement, version, _targets(version, case)))
-    links = ServiceLink.objects.active().filter(service=case.service, agreement__isnull=False).select_related("agreement")
+        found.append((None, versions[0].agreement, versions[0]))
+    links = ServiceLink.objects.active().filter(service_id=case.service_id, agreement__isnull=False).select_related("agreement")
     for link in links:
         # An OLA or a contract covers the supporting service, not the one the case is about: the version of
         # the link's agreement in force that day, whatever it covers.
@@ -108,17 +139,29 @@ def holders(case: Case) -> list[Holder]:
             .first()
         )
         if version is not None:
-            found.append(Holder(link, link.agreement, version, _targets(version, case)))
+            found.append((link, link.agreement, version))
     return found
+
+
+def holders(case: Case) -> list[Holder]:
+    """The SLA that covers the case and the chain links with an agreement in force, with their targets."""
+    return Lookup().holders(case)
 
 
 # --- from the case's events to the engine's ------------------------------------------------------------
 
 
-def _definitions(case: Case, holder: Holder) -> list[slaclock.ClockDefinition]:
-    definition = case.workflow_version.parsed()
+def _definitions(case: Case, holder: Holder, lookup: Lookup) -> list[slaclock.ClockDefinition]:
+    key = (case.workflow_version_id, holder.link is None, case.priority, tuple(sorted(holder.targets.items())))
+    cached = lookup.definitions.get(key)
+    if cached is None:
+        cached = lookup.definitions[key] = _make_definitions(lookup.workflow(case), case.priority, holder)
+    return cached
+
+
+def _make_definitions(definition: Any, priority_number: int, holder: Holder) -> list[slaclock.ClockDefinition]:
     running, paused, stopped = definition.clock_states()
-    priority = str(case.priority)
+    priority = str(priority_number)
     result = []
     if holder.link is None:
         responded = definition.responded_states()
@@ -146,7 +189,7 @@ def _definitions(case: Case, holder: Holder) -> list[slaclock.ClockDefinition]:
     return result
 
 
-def _customer_events(events: list[CaseEvent]) -> list[slaclock.Event]:
+def _customer_events(events: list[Any]) -> list[slaclock.Event]:
     out = []
     for event in events:
         if event.state:
@@ -156,11 +199,11 @@ def _customer_events(events: list[CaseEvent]) -> list[slaclock.Event]:
     return out
 
 
-def _link_events(case: Case, events: list[CaseEvent], link: Any) -> list[slaclock.Event]:
+def _link_events(case: Case, events: list[Any], link: Any, definition: Any) -> list[slaclock.Event]:
     """The case's history as the link sees it: "held" while its team or supplier has the case and the
     case's state runs the clock, "released" otherwise, "acted" once the holder has moved the case on,
     "stopped" in the workflow's stopped states."""
-    running, paused, stopped = case.workflow_version.parsed().clock_states()
+    running, paused, stopped = definition.clock_states()
     # A supplier's clock runs while the case waits for that supplier; a team's pauses with the case.
     counting = running | paused if link.supplier_id is not None else running
     team = supplier = None
@@ -215,34 +258,69 @@ def engine_calendar(work_calendar: Any) -> cal.Calendar:
     return cached
 
 
-def compute(case: Case, now: dt.datetime | None = None) -> list[tuple[Holder, slaclock.ClockResult]]:
+@dataclass
+class EventRow:
+    """The columns of a case event the clocks read (a plain row: thousands are read at once)."""
+
+    at: dt.datetime
+    kind: str
+    state: str
+    priority: int | None
+    team_id: int | None
+    supplier_id: int | None
+
+
+def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
+    rows: dict[int, list[EventRow]] = {pk: [] for pk in case_ids}
+    columns = ("case_id", "at", "kind", "state", "priority", "team_id", "supplier_id")
+    for case_id, *values in CaseEvent.objects.filter(case_id__in=case_ids).order_by("case_id", "at", "id").values_list(*columns):
+        rows[case_id].append(EventRow(*values))
+    return rows
+
+
+def compute(
+    case: Case, now: dt.datetime | None = None, *, events: list[Any] | None = None, lookup: Lookup | None = None
+) -> list[tuple[Holder, slaclock.ClockResult]]:
     """Every clock of the case at ``now``, computed from its events."""
     now = now or timezone.now()
-    events = list(case.events.order_by("at", "id"))
+    lookup = lookup or Lookup()
+    if events is None:
+        events = _events_of([case.pk])[case.pk]
     results: list[tuple[Holder, slaclock.ClockResult]] = []
-    for holder in holders(case):
+    for holder in lookup.holders(case):
         if holder.version.calendar is None or not holder.targets:
             continue
-        definitions = _definitions(case, holder)
-        stream = _customer_events(events) if holder.link is None else _link_events(case, events, holder.link)
+        definitions = _definitions(case, holder, lookup)
+        if not definitions:
+            continue
+        if holder.link is None:
+            stream = _customer_events(events)
+        else:
+            stream = _link_events(case, events, holder.link, lookup.workflow(case))
         computed = slaclock.compute_all(definitions, stream, engine_calendar(holder.version.calendar), ZONE, now)
         results.extend((holder, computed[d.name]) for d in definitions)
     return results
 
 
-def recompute(cases: Iterable[Case], now: dt.datetime | None = None) -> int:
-    """Compute the clocks of these cases again and keep the answers; returns how many clocks were kept."""
+def recompute(cases: Iterable[Case], now: dt.datetime | None = None, *, lookup: Lookup | None = None) -> int:
+    """Compute the clocks of these cases again from their events and keep the answers, a batch at a time
+    (the events of a batch in one query, its clocks replaced in two); returns how many clocks were kept."""
     now = now or timezone.now()
-    kept = 0
-    for case in cases:
-        rows = []
-        for holder, result in compute(case, now):
+    lookup = lookup or Lookup()
+    batch = list(cases)
+    if not batch:
+        return 0
+    ids = [case.pk for case in batch]
+    events = _events_of(ids)
+    rows = []
+    for case in batch:
+        for holder, result in compute(case, now, events=events[case.pk], lookup=lookup):
             rows.append(
                 SlaClock(
-                    case=case,
+                    case_id=case.pk,
                     name=result.name,
-                    link=holder.link,
-                    agreement=holder.agreement,
+                    link_id=holder.link.pk if holder.link is not None else None,
+                    agreement_id=holder.agreement.pk,
                     target_minutes=result.target,
                     status=result.status,
                     elapsed_minutes=result.elapsed,
@@ -253,11 +331,10 @@ def recompute(cases: Iterable[Case], now: dt.datetime | None = None) -> int:
                     computed_at=now,
                 )
             )
-        with transaction.atomic():
-            SlaClock.objects.filter(case=case).delete()
-            SlaClock.objects.bulk_create(rows)
-        kept += len(rows)
-    return kept
+    with transaction.atomic():
+        SlaClock.objects.filter(case_id__in=ids).delete()
+        SlaClock.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def open_cases_on_calendar(calendar_id: int) -> Any:

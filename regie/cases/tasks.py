@@ -60,4 +60,14 @@ def calendar_changed(calendar: Any, actor: Any = None) -> None:
     )
 
 
+@task("cases.measure_levels")
+def measure_levels(job: Job) -> dict[str, Any]:
+    """Last month's and this month's service levels from the cases, for the service-level reports."""
+    from regie.cases import levels
+
+    recorded = levels.measure_recent()
+    return {"recorded": recorded, "message": _("%(n)s service-level figures from cases.") % {"n": recorded}}
+
+
 every("SLA warnings and breaches", "cases.scan_clocks", timedelta(minutes=5))
+every("Service levels from cases", "cases.measure_levels", timedelta(hours=6))

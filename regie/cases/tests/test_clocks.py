@@ -6,6 +6,7 @@ answer because the clocks are computed again from the events."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -169,3 +170,27 @@ def test_the_breach_scan_records_a_breach_when_it_happens(desk):
     assert (result["cases"], result["breached"]) == (1, 2)  # resolution, and the response never given
     clock = _clock(case, "resolution")
     assert (clock.breached, clock.breached_at) == (True, at(3, 9))
+
+
+def test_the_months_service_levels_come_from_the_clocks_with_breaches_blamed_on_the_link(desk):
+    """Two cases in March: one resolved within the SLA (the supplier ran over its own contract, but the
+    customer did not notice), one left with Operations past both the OLA and the SLA: 50 % within the
+    resolution target, one breach, blamed on the Operations link."""
+    from regie.cases import levels
+    from regie.services.models import ServiceLevelMeasurement
+
+    met = _incident_via_the_supplier(desk)
+    late = services.case_register(actor=desk.users["requester"], kind="incident", service=desk.service, title="Slow", at=at(2, 9))
+    _assign(desk, late, at(2, 9), team=desk.team)
+    clocks.recompute([met, late], now=at(4, 12))
+    assert levels.measure_month(dt.date(2026, 3, 15)) == 3  # resolution and response overall, resolution for the link
+    rows = {
+        (m.target.metric, m.link_id): (m.cases, m.breaches, m.achieved, m.source)
+        for m in ServiceLevelMeasurement.objects.select_related("target")
+    }
+    assert rows[("resolution", None)] == (2, 1, Decimal("50.00"), "cases")
+    assert rows[("resolution", desk.ops_link.pk)] == (2, 1, Decimal("50.00"), "cases")
+    assert rows[("response", None)][:2] == (2, 1)  # the late one was never responded to
+    assert ("resolution", desk.supplier_link.pk) not in rows  # its breach did not break the SLA
+    levels.measure_month(dt.date(2026, 3, 1))  # again: the same figures, replaced
+    assert ServiceLevelMeasurement.objects.count() == 3
