@@ -369,3 +369,26 @@ def case_comment(
     if not note.strip():
         raise ValidationError({"note": [_("Write the comment.")]})
     return _event(case, actor, kind, at=at, note=note.strip(), data={"person": person.pk} if person is not None else {})
+
+
+def case_link(*, actor: Any, case: Case, target: Case, kind: str) -> Any:
+    """Link two cases (an incident caused by a problem, a problem resolved by a change); whoever handles
+    both may. A link is made once; a case does not link to itself."""
+    from regie.cases.models import CaseLink
+
+    if not (permissions.may(actor, HANDLE, case) and permissions.may(actor, HANDLE, target)):
+        raise PermissionDenied(_("You may not link these cases."))
+    if target.pk == case.pk:
+        raise ValidationError({"target": [_("A case is not linked to itself.")]})
+    link = CaseLink(source=case, target=target, kind=kind)
+    link.full_clean()
+    with transaction.atomic():
+        link.save()
+        _event(
+            case,
+            actor,
+            EventKind.LINKED,
+            note=f"{link.get_kind_display()} {target.number}",
+            data={"case": target.pk, "kind": kind},
+        )
+    return link

@@ -16,6 +16,8 @@ urlpatterns: list = [
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/priority/", views.case_priority, name="case_priority"),
     path("cases/<int:pk>/comments/", views.case_comment, name="case_comment"),
+    path("cases/<int:pk>/links/", views.case_link, name="case_link"),
+    path("cases/known-errors/", views.known_errors, name="known_errors"),
     path("workflows/<int:pk>/", views.workflow_detail, name="workflow_detail"),
 ]
 
@@ -23,4 +25,5 @@ navigation.area("cases", _("Service desk"), order=190)
 navigation.register("cases", _("Cases"), "cases:case_list", None, 10)
 navigation.register("cases", _("Log a case"), "cases:case_new", None, 20)
 navigation.register("cases", _("Team queue"), "cases:queue", "cases.handle_case", 30)
+navigation.register("cases", _("Known errors"), "cases:known_errors", "cases.view_case", 40)
 navigation.searchable(Case, _("Cases"))

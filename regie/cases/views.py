@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from regie.cases import forms, services, workflows
-from regie.cases.choices import CaseKind
+from regie.cases.choices import CaseKind, LinkKind
 from regie.cases.models import Case, SlaClock
 from regie.cases.roles import HANDLE, VIEW_CASE
 from regie.core import permissions
@@ -154,6 +154,8 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
             "comment_form": bound.get("comment_form") or forms.CommentForm(),
             "clocks": clocks,
             "events": events,
+            "links": _links(request.user, case),
+            "link_kinds": LinkKind.choices,
             "now": timezone.now(),
         },
     )
@@ -320,3 +322,45 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": list(workflow.versions.order_by("-number")),
         },
     )
+
+
+def _links(user: Any, case: Case) -> list[tuple[str, Case]]:
+    """The cases linked to this one that the person may see, as "(how) case"."""
+    from regie.cases.models import CaseLink
+
+    visible = visible_cases(user).values("pk")
+    found = [
+        (link.get_kind_display(), link.target)
+        for link in CaseLink.objects.filter(source=case, target__in=visible).select_related("target")
+    ]
+    found += [
+        (_("is linked from"), link.source)
+        for link in CaseLink.objects.filter(target=case, source__in=visible).select_related("source")
+    ]
+    return found
+
+
+@require_POST
+def case_link(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    number = request.POST.get("number", "").strip().upper()
+    target = visible_cases(request.user).filter(number=number).first()
+    if target is None:
+        messages.error(request, _("No case %(number)s that you may see.") % {"number": number or "–"})
+        return redirect(case)
+    try:
+        services.case_link(actor=request.user, case=case, target=target, kind=request.POST.get("kind", ""))
+    except (PermissionDenied, ValidationError) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    return redirect(case)
+
+
+def known_errors(request: HttpRequest) -> HttpResponse:
+    """Problems whose cause is known and that have a workaround: where the desk looks first."""
+    problems = visible_cases(request.user).filter(kind=CaseKind.PROBLEM).exclude(workaround="")
+    query = request.GET.get("q", "").strip()
+    if query:
+        problems = problems.filter(Q(title__icontains=query) | Q(workaround__icontains=query) | Q(cause__icontains=query))
+    page = Paginator(problems.select_related("service").order_by("-opened_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/known_errors.html", {"page": page, "q": query})

@@ -118,3 +118,25 @@ def test_the_outsider_sees_no_case_and_the_list_reads_a_fixed_number_of_queries(
         _log(desk, title=f"More {n}")
     assert count() == before
     assert "No cases." in desk.client_for("outsider").get("/cases/").content.decode()
+
+
+def test_an_incident_is_linked_to_its_problem_whose_workaround_is_a_known_error(desk):
+    incident = _log(desk, title="Mail stops every morning")
+    problem = services.case_register(
+        actor=desk.users["agent"], kind="problem", service=desk.service, title="Mail server memory leak"
+    )
+    Case.objects.filter(pk=problem.pk).update(cause="A memory leak in the mail filter", workaround="Restart the filter at 07:00")
+    agent = desk.client_for("agent")
+    assert agent.post(f"/cases/{incident.pk}/links/", {"kind": "caused_by", "number": problem.number}).status_code == 302
+    assert incident.links_out.get().target == problem
+    page = agent.get(incident.get_absolute_url()).content.decode()
+    assert problem.number in page and "is caused by" in page
+    assert problem.number in agent.get(problem.get_absolute_url()).content.decode()
+    agent.post(f"/cases/{incident.pk}/links/", {"kind": "caused_by", "number": incident.number})
+    assert incident.links_out.count() == 1  # not to itself
+    # The requester may not link cases.
+    desk.client_for("requester").post(f"/cases/{incident.pk}/links/", {"kind": "related", "number": problem.number})
+    assert incident.links_out.count() == 1
+    known = agent.get("/cases/known-errors/?q=filter").content.decode()
+    assert "Restart the filter at 07:00" in known and problem.number in known
+    assert "Restart the filter" not in desk.client_for("outsider").get("/cases/known-errors/").content.decode()
