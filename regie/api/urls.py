@@ -4,6 +4,7 @@ from django.urls import path
 from ninja import NinjaAPI
 
 import regie
+from regie.cases import api as cases_api
 from regie.configuration import api as configuration_api
 from regie.core import api as core_api
 from regie.core.api_tools import AUTH, ORJSONRenderer, install_error_handlers
@@ -65,6 +66,8 @@ api.add_router("/configuration-item-types", configuration_api.item_types)
 api.add_router("/configuration-items", configuration_api.items)
 api.add_router("/configuration-relations", configuration_api.relations)
 api.add_router("/configuration-supporting-items", configuration_api.supporting_items)
+api.add_router("/cases", cases_api.cases)
+api.add_router("/workflows", cases_api.workflows_router)
 api.add_router("/", core_api.misc)
 
 urlpatterns = [path("", api.urls)]

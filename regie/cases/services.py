@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regie.cases import changes, clocks, workflows
-from regie.cases.choices import PREFIX, CaseKind, EventKind, priority_of
+from regie.cases.choices import PREFIX, CaseKind, EventKind, Level, priority_of
 from regie.cases.models import Case, CaseEvent, Workflow, WorkflowVersion
 from regie.cases.roles import ADD_CASE, HANDLE, VIEW_CASE
 from regie.core import permissions
@@ -133,6 +133,20 @@ def case_register(
         raise PermissionDenied(_("You may not log cases for this service."))
     if service.is_archived or service.status == "retired":
         raise ValidationError({"service": [_("Cases cannot be logged against a retired service.")]})
+    if kind not in CaseKind.values:
+        raise ValidationError({"kind": [_("No such kind of case: %(kind)s.") % {"kind": kind}]})
+    problems = {
+        name: [_("Give 1 (high), 2 (medium) or 3 (low).")]
+        for name, value in (("impact", impact), ("urgency", urgency))
+        if value not in Level.values
+    }
+    if problems:
+        raise ValidationError(problems)
+    handing = {name: fields[name] for name in ("team", "assignee", "supplier") if fields.get(name) is not None}
+    if handing and (actor is None or not permissions.may(actor, HANDLE, scope=service.scope)):
+        raise PermissionDenied(_("Only those who handle the service's cases assign them."))
+    if fields.get("assignee") is not None and fields.get("team") is None:
+        raise ValidationError({"team": [_("Give the team the person works in.")]})
     version = workflow_version_for(kind, service.domain)
     definition = version.parsed()
     requester = fields.pop("requester", None) or getattr(actor, "person", None)
@@ -194,6 +208,15 @@ def may_take(actor: Any, case: Case, step: workflows.Transition) -> bool:
         if not who.startswith("@") and permissions.holds_role(actor, who, case.service.scope):
             return True
     return False
+
+
+def _works_on(actor: Any, case: Case) -> bool:
+    """Is the actor the case's assignee or a member of its team (who may hand it on and comment)?"""
+    person = getattr(actor, "person", None)
+    if person is None:
+        return False
+    team = case.team
+    return case.assignee_id == person.pk or (team is not None and team.members.filter(pk=person.pk).exists())
 
 
 def _is_requester(actor: Any, case: Case) -> bool:
@@ -309,7 +332,7 @@ def case_assign(
 ) -> Case:
     """Hand the case to a team (and a person in it) or to a supplier of the service's chain; the chain
     link that holds it from now on runs its own clocks."""
-    if not permissions.may(actor, HANDLE, case):
+    if not (permissions.may(actor, HANDLE, case) or _works_on(actor, case)):
         raise PermissionDenied(_("You may not assign this case."))
     if not case.is_open:
         raise RuleBroken({"team": [_("A closed case is not assigned.")]})
@@ -364,7 +387,7 @@ def case_comment(
         )
         if person is None or not (case.requester_id == person.pk or works_on):
             raise PermissionDenied(_("You may not comment on this case."))
-    elif not (_is_requester(actor, case) or permissions.may(actor, HANDLE, case)):
+    elif not (_is_requester(actor, case) or _works_on(actor, case) or permissions.may(actor, HANDLE, case)):
         raise PermissionDenied(_("You may not comment on this case."))
     if not note.strip():
         raise ValidationError({"note": [_("Write the comment.")]})

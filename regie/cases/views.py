@@ -127,7 +127,9 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
     state = definition.state(case.state)
     steps = []
     for step in services.steps_for(request.user, case):
-        form = (forms_by_step or {}).get(step.code) or forms.StepForm(case=case, requires=step.requires)
+        form = (forms_by_step or {}).get(step.code) or forms.StepForm(
+            case=case, requires=step.requires, auto_id=f"id_{step.code}_%s"
+        )
         steps.append({"step": step, "label": workflows.display_label(step.label), "form": form})
     handles = permissions.may(request.user, HANDLE, case)
     clocks = list(
@@ -144,14 +146,17 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
             "instruction": workflows.display_label(state.instruction),
             "steps": steps,
             "handles": handles,
-            "assign_form": bound.get("assign_form") or (forms.AssignForm(case=case) if handles and case.is_open else None),
+            "assign_form": bound.get("assign_form")
+            or (forms.AssignForm(case=case, auto_id="id_assign_%s") if handles and case.is_open else None),
             "priority_form": bound.get("priority_form")
             or (
-                forms.PriorityForm(initial={"impact": case.impact, "urgency": case.urgency, "version": case.version})
+                forms.PriorityForm(
+                    initial={"impact": case.impact, "urgency": case.urgency, "version": case.version}, auto_id="id_priority_%s"
+                )
                 if handles and case.is_open
                 else None
             ),
-            "comment_form": bound.get("comment_form") or forms.CommentForm(),
+            "comment_form": bound.get("comment_form") or forms.CommentForm(auto_id="id_comment_%s"),
             "clocks": clocks,
             "events": events,
             "links": _links(request.user, case),
@@ -168,7 +173,7 @@ def case_step(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         step = case.workflow_version.parsed().transition(code)
     except KeyError:
         raise Http404 from None
-    form = forms.StepForm(request.POST, case=case, requires=step.requires)
+    form = forms.StepForm(request.POST, case=case, requires=step.requires, auto_id=f"id_{code}_%s")
     if form.is_valid():
         try:
             services.case_transition(
@@ -203,7 +208,7 @@ def _version(request: HttpRequest) -> int | None:
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = forms.AssignForm(request.POST, case=case)
+    form = forms.AssignForm(request.POST, case=case, auto_id="id_assign_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -231,7 +236,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_priority(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = forms.PriorityForm(request.POST)
+    form = forms.PriorityForm(request.POST, auto_id="id_priority_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -260,7 +265,7 @@ def case_priority(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_comment(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = forms.CommentForm(request.POST)
+    form = forms.CommentForm(request.POST, auto_id="id_comment_%s")
     if form.is_valid():
         try:
             services.case_comment(actor=request.user, case=case, note=form.cleaned_data["note"])
@@ -281,7 +286,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     team_list = list(teams)
     if not team_list:
         raise PermissionDenied
-    chosen = next((t for t in team_list if str(t.pk) == request.GET.get("team")), None) or team_list[0]
+    own = set(Team.objects.filter(members=person).values_list("pk", flat=True)) if person is not None else set()
+    chosen = (
+        next((t for t in team_list if str(t.pk) == request.GET.get("team")), None)
+        or next((t for t in team_list if t.pk in own), None)
+        or team_list[0]
+    )
     cases = visible_cases(request.user).filter(team=chosen, closed_at__isnull=True).order_by("priority", "opened_at", "pk")
     page = Paginator(_with_clocks(cases), 50).get_page(request.GET.get("page"))
     rows = _rows(list(page.object_list))

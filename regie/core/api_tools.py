@@ -167,9 +167,12 @@ def expected_version(request: HttpRequest) -> int:
         raise HttpError(428, _("Send If-Match with the ETag of the version you are changing."))
     value = header.removeprefix("W/").strip('"')
     try:
-        return int(value)
+        version = int(value)
     except ValueError:
         raise HttpError(400, _("If-Match must be an ETag returned by this API.")) from None
+    if not 0 <= version < 2**31:  # a version column holds no more; the database would refuse it with an error
+        raise HttpError(400, _("If-Match must be an ETag returned by this API."))
+    return version
 
 
 # --- generic record router ------------------------------------------------------------------------
