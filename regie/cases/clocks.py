@@ -63,7 +63,7 @@ def _version_in_force(agreement_filter: Q, day: dt.date, service_id: int) -> Any
         AgreementVersion.objects.filter(agreement_filter, status__in=IN_FORCE, start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
         .filter(services=service_id)
-        .select_related("agreement", "calendar")
+        .select_related("agreement__customer_unit__scope", "calendar")
         .order_by("agreement__code", "-number")
     )
 
@@ -121,9 +121,18 @@ def _agreements(case: Case, day: dt.date) -> list[tuple[Any, Any, Any]]:
     found: list[tuple[Any, Any, Any]] = []
     customer = Q(agreement__kind="sla")
     if case.customer_unit_id or case.customer_organisation_id:
-        customer &= Q(agreement__customer_unit_id=case.customer_unit_id) if case.customer_unit_id else Q()
+        unit = case.customer_unit
+        if unit is not None:
+            # An SLA with a unit covers the units inside it.
+            path = unit.scope.path
+            above = [path[: i + 1] for i, char in enumerate(path) if char == "/"][1:]
+            customer &= Q(agreement__customer_unit__scope__path__in=above)
         customer &= Q(agreement__customer_organisation_id=case.customer_organisation_id) if case.customer_organisation_id else Q()
-    versions = list(_version_in_force(customer, day, case.service_id))
+    versions = sorted(
+        _version_in_force(customer, day, case.service_id),
+        # The nearest unit's agreement first (a department's own SLA before the organisation's).
+        key=lambda v: -len(v.agreement.customer_unit.scope.path) if v.agreement.customer_unit_id else 0,
+    )
     agreements = {v.agreement_id for v in versions}
     if len(agreements) == 1 or (versions and (case.customer_unit_id or case.customer_organisation_id)):
         found.append((None, versions[0].agreement, versions[0]))

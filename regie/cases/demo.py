@@ -51,13 +51,24 @@ def load(write: Callable[[str], Any]) -> None:
         desk_person.user = user
         desk_person.save()
     RoleAssignment.objects.get_or_create(person=desk_person, role="servicedesk_agent", scope=it.scope)
+    # A customer of the digital workplace under SLA-001: Erik Lindqvist of operations signs in as ops.
+    customer = Person.objects.filter(email=f"erik.lindqvist@{DOMAIN}").first()
+    if customer is not None:
+        ops = user_model._default_manager.filter(username="ops").first()
+        if ops is None:
+            ops = user_model(username="ops", email=customer.email or "")
+            ops.set_password(DEMO_PASSWORD)
+            ops.save()
+        if customer.user_id is None:
+            customer.user = ops
+            customer.save()
+        RoleAssignment.objects.get_or_create(person=customer, role="member", scope=customer.org_unit.scope)
     if Case.objects.exists():
         return
     user = desk_person.user
     sd, net = Team.objects.filter(code="SD").first(), Team.objects.filter(code="NET").first()
     laptops = Organisation.objects.filter(code="DESKWARE").first()
-    customers = list(Person.objects.filter(org_unit__in=workplace.customers.all(), archived_at__isnull=True).order_by("pk")[:6])
-    requester = customers[0] if customers else desk_person
+    requester = customer or desk_person
 
     def log(kind: str, title: str, hours: float, service: Any = workplace, **extra: Any) -> Case:
         return services.case_register(
@@ -106,4 +117,7 @@ def load(write: Callable[[str], Any]) -> None:
         assign(problem, 19, team=net)
 
     log("change", "Move the mail servers to the new storage array", 4, impact=2, urgency=3)
-    write(f"Service desk: {Case.objects.count()} cases on the digital workplace; sign in as desk to handle them.")
+    write(
+        f"Service desk: {Case.objects.count()} cases on the digital workplace; sign in as desk to handle them,"
+        " as ops to log one as a customer."
+    )

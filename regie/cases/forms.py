@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from regie.cases.choices import Level
 from regie.cases.models import Case
 from regie.cases.services import TRANSITION_FIELDS
+from regie.core.generic import style_widgets
 from regie.core.models import Person, Team
 
 
@@ -44,6 +45,7 @@ class CaseForm(forms.ModelForm):
         self.fields["offering"].queryset = ServiceOffering.objects.active().filter(service__in=services).select_related("service")  # type: ignore[attr-defined]
         self.fields["impact"].help_text = _("How many people or how much of the service it affects.")
         self.fields["urgency"].help_text = _("How soon it hurts the work if nothing is done.")
+        style_widgets(self)
 
 
 class StepForm(forms.Form):
@@ -65,6 +67,7 @@ class StepForm(forms.Form):
                 self.fields[name] = field
             elif name == "note":
                 self.fields["note"].required = True
+        style_widgets(self)
 
     def step_fields(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if name in TRANSITION_FIELDS}
@@ -89,6 +92,7 @@ class AssignForm(forms.Form):
             pk__in=case.service.links.active().filter(supplier__isnull=False).values("supplier")
         ).order_by("name")
         self.initial.update(team=case.team_id, assignee=case.assignee_id, supplier=case.supplier_id, version=case.version)
+        style_widgets(self)
 
 
 class PriorityForm(forms.Form):
@@ -97,6 +101,14 @@ class PriorityForm(forms.Form):
     note = forms.CharField(label=_("Why"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
 
 class CommentForm(forms.Form):
     note = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)

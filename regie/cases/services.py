@@ -104,10 +104,16 @@ def may_log(actor: Any, service: Any) -> bool:
 
 def _customer_of(person: Any, service: Any) -> bool:
     """Is the person in a unit the service serves (or in a unit inside one)?"""
+    return _served_unit(person, service) is not None
+
+
+def _served_unit(person: Any, service: Any) -> Any:
+    """The unit the service serves that the person works in (the nearest, if units nest), or None."""
     if person.org_unit_id is None or person.is_archived:
-        return False
+        return None
     path = person.org_unit.scope.path
-    return any(path.startswith(unit.scope.path) for unit in service.customers.select_related("scope"))
+    units = [unit for unit in service.customers.select_related("scope") if path.startswith(unit.scope.path)]
+    return max(units, key=lambda unit: len(unit.scope.path), default=None)
 
 
 def case_register(
@@ -150,6 +156,9 @@ def case_register(
     version = workflow_version_for(kind, service.domain)
     definition = version.parsed()
     requester = fields.pop("requester", None) or getattr(actor, "person", None)
+    if requester is not None and not (fields.get("customer_unit") or fields.get("customer_organisation")):
+        # A customer's own case is their unit's: the unit the service serves that they work in.
+        fields["customer_unit"] = _served_unit(requester, service)
     case = Case(
         kind=kind,
         service=service,

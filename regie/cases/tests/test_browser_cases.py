@@ -1,4 +1,4 @@
-"""The service desk in a real browser, on the demo organisation: a project manager (a customer of the
+"""The service desk in a real browser, on the demo organisation: the head of operations (a customer of the
 digital workplace) logs an incident; the desk assigns it to the service desk team and to himself, starts
 it and asks the customer a question — the clock pauses —; the customer answers, the desk resolves it, and
 the customer sees the resolution. The SLA clocks, the team queue and the workflow's instructions are on
@@ -39,7 +39,7 @@ def test_an_incident_from_logging_to_resolution(live_server, browser, transactio
     errors: list[str] = []
 
     # 1. The customer logs an incident.
-    customer_context, customer = _sign_in(browser, base, "pm", errors)
+    customer_context, customer = _sign_in(browser, base, "ops", errors)
     customer.goto(f"{base}/cases/new/")
     customer.select_option("#id_kind", "incident")
     customer.select_option("#id_service", label="WORKPLACE Digital workplace")
