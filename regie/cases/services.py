@@ -73,6 +73,16 @@ def workflow_version_add(*, actor: Any, workflow: Workflow, definition: Any, not
 
 
 def _event(case: Case, actor: Any, kind: str, at: dt.datetime | None = None, **fields: Any) -> CaseEvent:
+    """Add to the case's history; the requester is told of what concerns them by email (``mail.notify``)."""
+    event = _record(case, actor, kind, at, **fields)
+    if kind in (EventKind.CREATED, EventKind.STATE, EventKind.COMMENT, EventKind.MAIL_IN):
+        from regie.cases import mail
+
+        mail.notify(case, event)
+    return event
+
+
+def _record(case: Case, actor: Any, kind: str, at: dt.datetime | None = None, **fields: Any) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, actor=actor if getattr(actor, "pk", None) else None, kind=kind, at=at or timezone.now(), **fields
     )

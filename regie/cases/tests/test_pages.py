@@ -72,7 +72,7 @@ def test_the_desk_assigns_and_the_team_resolves_through_the_pages(desk):
     assert done.status_code == 302
     case.refresh_from_db()
     assert (case.state, case.resolution) == ("resolved", "Mailbox moved back") and case.resolved_at is not None
-    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "transition"))
+    kinds = list(CaseEvent.objects.filter(case=case).exclude(kind="mail_out").values_list("kind", "transition"))
     assert kinds == [("created", ""), ("assigned", ""), ("state", "assign"), ("state", "start"), ("state", "resolve")]
     page = agent.get(case.get_absolute_url()).content.decode()
     assert 'data-clock="resolution"' in page and "SLA-WPL" in page and "OLA-HOST" in page

@@ -60,4 +60,4 @@ def test_a_step_from_the_wrong_state_or_without_its_fields_changes_nothing(desk)
     with pytest.raises(services.RuleBroken):
         services.case_transition(actor=desk.users["agent"], case=case, transition="no_such_step", expected_version=case.version)
     case.refresh_from_db()
-    assert (case.state, case.version, case.events.count()) == ("logged", 1, 1)
+    assert (case.state, case.version, case.events.exclude(kind="mail_out").count()) == ("logged", 1, 1)
