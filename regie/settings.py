@@ -266,9 +266,7 @@ REGIE_OBLIGATION_REMIND_DAYS = env.int("OBLIGATION_REMIND_DAYS", default=7)
 # The service desk's mailboxes: MAIL_ROUTES="servicedesk@example.org=WORKPLACE,facilities@example.org=ROOMS"
 # (address = the code of the service a new case is logged against), a default service for any other
 # address, and the largest attachment a received mail may carry (larger: the mail is quarantined).
-REGIE_MAIL_ROUTES = {
-    address.strip().lower(): code.strip() for address, code in env.dict("MAIL_ROUTES", default={}).items()
-}
+REGIE_MAIL_ROUTES = {address.strip().lower(): code.strip() for address, code in env.dict("MAIL_ROUTES", default={}).items()}
 REGIE_MAIL_DEFAULT_SERVICE = env.str("MAIL_DEFAULT_SERVICE", default="")
 REGIE_MAIL_MAX_ATTACHMENT = env.int("MAIL_MAX_ATTACHMENT", default=10 * 1024 * 1024)
 

@@ -402,7 +402,9 @@ def case_comment(
     one without an actor on behalf of ``person``, who must be the requester or work on the case."""
     if actor is None:
         works_on = person is not None and (
-            case.assignee_id == person.pk or (case.team is not None and case.team.members.filter(pk=person.pk).exists())
+            case.assignee_id == person.pk
+            or (case.team is not None and case.team.members.filter(pk=person.pk).exists())
+            or (person.user is not None and permissions.may(person.user, HANDLE, case))
         )
         if person is None or not (case.requester_id == person.pk or works_on):
             raise PermissionDenied(_("You may not comment on this case."))
