@@ -41,3 +41,31 @@ def my_cases(user: Any) -> dict[str, Any] | None:
             }
         )
     return {"title": _("My cases"), "items": rows}
+
+
+@my_work_section
+def my_case_tasks(user: Any) -> dict[str, Any] | None:
+    """Realisation tasks of changes (and other cases' tasks) for the person, or for their team with
+    nobody named yet."""
+    from regie.cases.models import CaseTask
+
+    mine = Q(assignee__user_id=user.pk) | Q(assignee__isnull=True, team__members__user_id=user.pk)
+    tasks = list(
+        CaseTask.objects.active()
+        .filter(mine, done_at__isnull=True)
+        .select_related("case", "team")
+        .distinct()
+        .order_by("due_at", "pk")[:50]
+    )
+    if not tasks:
+        return None
+    rows = [
+        {
+            "label": f"{task.case.number} · {task.title}",
+            "url": task.case.get_absolute_url(),
+            "detail": f"{task.team}" + (f" · {task.due_at:%Y-%m-%d %H:%M}" if task.due_at else ""),
+            "overdue": False,
+        }
+        for task in tasks
+    ]
+    return {"title": _("My change tasks"), "items": rows}

@@ -140,3 +140,12 @@ def test_an_incident_is_linked_to_its_problem_whose_workaround_is_a_known_error(
     known = agent.get("/cases/known-errors/?q=filter").content.decode()
     assert "Restart the filter at 07:00" in known and problem.number in known
     assert "Restart the filter" not in desk.client_for("outsider").get("/cases/known-errors/").content.decode()
+
+
+def test_a_realisation_task_is_on_my_work_of_its_team(desk):
+    from regie.cases.models import CaseTask
+
+    change = services.case_register(actor=desk.users["requester"], kind="change", service=desk.service, title="New mail filter")
+    CaseTask.objects.create(case=change, title="Install the filter on the mail servers", team=desk.team)
+    assert "Install the filter on the mail servers" in desk.client_for("engineer").get("/my-work/").content.decode()
+    assert "Install the filter" not in desk.client_for("agent").get("/my-work/").content.decode()
