@@ -64,6 +64,15 @@ class Workflow(BusinessModel):
     def current_version(self) -> WorkflowVersion | None:
         return self.versions.order_by("-number").first()
 
+    @classmethod
+    def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
+        """The organisation's defaults are seen by everyone who sees workflows somewhere: their cases run on them."""
+        from regie.core import permissions
+
+        if action == "cases.view_workflow" and permissions.holds_anywhere(user, action):
+            return models.Q(domain__isnull=True)
+        return None
+
 
 class WorkflowVersion(models.Model):
     """One version of a workflow's definition (states, transitions, who may perform them, required fields

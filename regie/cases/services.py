@@ -300,6 +300,8 @@ def case_transition(
     missing = [name for name in step.requires if not _filled(case, name, note)]
     if missing:
         raise RuleBroken({name: [_("This step needs it.")] for name in missing})
+    if case.kind == CaseKind.CHANGE:
+        changes.check_step(actor, case, step)  # the planned window, freeze windows, open tasks, approvals
     case.full_clean(exclude=["number"])
     moment = at or timezone.now()
     target = definition.state(step.target)

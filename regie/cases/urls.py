@@ -18,7 +18,9 @@ urlpatterns: list = [
     path("cases/<int:pk>/comments/", views.case_comment, name="case_comment"),
     path("cases/<int:pk>/links/", views.case_link, name="case_link"),
     path("cases/known-errors/", views.known_errors, name="known_errors"),
+    path("workflows/", views.workflow_list, name="workflow_list"),
     path("workflows/<int:pk>/", views.workflow_detail, name="workflow_detail"),
+    path("workflows/<int:pk>/new-version/", views.workflow_edit, name="workflow_edit"),
 ]
 
 navigation.area("cases", _("Service desk"), order=190)
@@ -26,4 +28,5 @@ navigation.register("cases", _("Cases"), "cases:case_list", None, 10)
 navigation.register("cases", _("Log a case"), "cases:case_new", None, 20)
 navigation.register("cases", _("Team queue"), "cases:queue", "cases.handle_case", 30)
 navigation.register("cases", _("Known errors"), "cases:known_errors", "cases.view_case", 40)
+navigation.register("cases", _("Workflows"), "cases:workflow_list", "cases.view_workflow", 50)
 navigation.searchable(Case, _("Cases"))

@@ -136,10 +136,13 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
         case.clocks.select_related("link__supporting_service", "link__supplier", "agreement").order_by("link_id", "name")
     )
     events = list(case.events.select_related("actor__person", "team", "assignee", "supplier").order_by("-at", "-id")[:200])
+    from regie.cases import change_views
+
     return render(
         request,
         "cases/case_detail.html",
         {
+            **change_views.change_section(request, case),
             "case": case,
             "state": state,
             "state_label": workflows.display_label(state.label),
@@ -330,6 +333,7 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "states": [(s, workflows.display_label(s.label), workflows.display_label(s.instruction)) for s in definition.states],
             "steps": [(t, workflows.display_label(t.label)) for t in definition.transitions],
             "versions": list(workflow.versions.order_by("-number")),
+            "can_change": permissions.may(request.user, permissions.action_for(Workflow, "change"), workflow),
         },
     )
 
@@ -374,3 +378,53 @@ def known_errors(request: HttpRequest) -> HttpResponse:
         problems = problems.filter(Q(title__icontains=query) | Q(workaround__icontains=query) | Q(cause__icontains=query))
     page = Paginator(problems.select_related("service").order_by("-opened_at", "-pk"), 50).get_page(request.GET.get("page"))
     return render(request, "cases/known_errors.html", {"page": page, "q": query})
+
+
+def workflow_list(request: HttpRequest) -> HttpResponse:
+    """The workflows: one per process and domain, or the organisation's default, with its current version."""
+    from regie.cases.models import Workflow
+
+    if not permissions.holds_anywhere(request.user, "cases.view_workflow"):
+        raise PermissionDenied
+    for kind in CaseKind.values:  # every process shows its standard workflow, even before its first case
+        services.workflow_version_for(kind, None)
+    rows = [(w, w.current_version()) for w in Workflow.objects.active().visible_to(request.user).select_related("domain")]
+    return render(request, "cases/workflow_list.html", {"rows": rows})
+
+
+def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of a workflow: its definition as JSON, checked whole; running cases keep theirs."""
+    import json
+
+    from regie.cases.models import Workflow
+
+    workflow = get_object_or_404(Workflow.objects.visible_to(request.user), pk=pk)
+    if not permissions.may(request.user, permissions.action_for(Workflow, "change"), workflow):
+        raise PermissionDenied
+    current = workflow.current_version()
+    text = json.dumps(current.definition if current else {}, indent=2, ensure_ascii=False)
+    note = ""
+    problems: list[str] = []
+    if request.method == "POST":
+        text, note = request.POST.get("definition", ""), request.POST.get("note", "").strip()[:300]
+        try:
+            definition = json.loads(text)
+        except ValueError as error:
+            problems = [_("This is not valid JSON: %(error)s") % {"error": error}]
+        else:
+            try:
+                version = services.workflow_version_add(actor=request.user, workflow=workflow, definition=definition, note=note)
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                messages.success(
+                    request,
+                    _("Version %(number)s of %(workflow)s is in use for new cases.")
+                    % {"number": version.number, "workflow": workflow},
+                )
+                return redirect("cases:workflow_detail", pk=workflow.pk)
+    return render(
+        request,
+        "cases/workflow_edit.html",
+        {"workflow": workflow, "current": current, "text": text, "note": note, "problems": problems},
+    )

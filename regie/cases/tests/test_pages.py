@@ -149,3 +149,33 @@ def test_a_realisation_task_is_on_my_work_of_its_team(desk):
     CaseTask.objects.create(case=change, title="Install the filter on the mail servers", team=desk.team)
     assert "Install the filter on the mail servers" in desk.client_for("engineer").get("/my-work/").content.decode()
     assert "Install the filter" not in desk.client_for("agent").get("/my-work/").content.decode()
+
+
+def test_a_new_workflow_version_is_checked_whole_and_running_cases_keep_theirs(desk):
+    import json
+
+    from regie.cases.models import Workflow
+
+    running = _log(desk)
+    workflow = Workflow.objects.get(kind="incident", domain__isnull=True)
+    smo = desk.client_for("smo")
+    listed = smo.get("/workflows/").content.decode()
+    assert 'data-kind="incident"' in listed and 'data-kind="change"' in listed
+    assert smo.get(f"/workflows/{workflow.pk}/new-version/").status_code == 403  # the default is the organisation's
+    admin = desk.client_for("administrator")
+    assert "This is not valid JSON" in admin.post(f"/workflows/{workflow.pk}/new-version/", {"definition": "{"}).content.decode()
+    definition = running.workflow_version.definition
+    broken = json.loads(json.dumps(definition))
+    broken["transitions"][0]["to"] = "nowhere"
+    page = admin.post(f"/workflows/{workflow.pk}/new-version/", {"definition": json.dumps(broken)}).content.decode()
+    assert 'id="workflow-problems"' in page and "transitions[0].to" in page
+    assert workflow.versions.count() == 1
+    changed = json.loads(json.dumps(definition))
+    changed["states"][0]["instruction"] = "Ask for the asset tag first."
+    done = admin.post(f"/workflows/{workflow.pk}/new-version/", {"definition": json.dumps(changed), "note": "Asset tag"})
+    assert done.status_code == 302 and workflow.versions.count() == 2
+    running.refresh_from_db()
+    assert running.workflow_version.number == 1  # running cases keep their version
+    new = _log(desk, title="Another")
+    assert new.workflow_version.number == 2
+    assert "Ask for the asset tag first." in desk.client_for("requester").get(new.get_absolute_url()).content.decode()
