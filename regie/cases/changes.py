@@ -29,8 +29,7 @@ segregation of duties keeps from realising the change), and "complete" is refuse
 and for every step ``services.steps_for`` offers; it refuses a step that breaks segregation of duties. The
 rules that need the step's own fields (the planned window) or record something (the decision taking a
 step makes) cannot run there: the step's fields are not applied yet, and offering a step must not write.
-``before_step`` therefore leaves them to the case's validation, which ``services.case_transition`` runs once
-it has applied the step's fields (``check_step``).
+``services.case_transition`` runs them (``check_step``) once it has applied the step's fields.
 """
 
 from __future__ import annotations

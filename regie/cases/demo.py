@@ -63,6 +63,18 @@ def load(write: Callable[[str], Any]) -> None:
             customer.user = ops
             customer.save()
         RoleAssignment.objects.get_or_create(person=customer, role="member", scope=customer.org_unit.scope)
+    # The change manager of IT: Emma de Jong, lead of the workplace team, signs in as cab.
+    manager = Person.objects.filter(email=f"emma.dejong@{DOMAIN}").first()
+    if manager is not None:
+        cab = user_model._default_manager.filter(username="cab").first()
+        if cab is None:
+            cab = user_model(username="cab", email=manager.email or "")
+            cab.set_password(DEMO_PASSWORD)
+            cab.save()
+        if manager.user_id is None:
+            manager.user = cab
+            manager.save()
+        RoleAssignment.objects.get_or_create(person=manager, role="change_manager", scope=it.scope)
     if Case.objects.exists():
         return
     user = desk_person.user
@@ -119,5 +131,5 @@ def load(write: Callable[[str], Any]) -> None:
     log("change", "Move the mail servers to the new storage array", 4, impact=2, urgency=3)
     write(
         f"Service desk: {Case.objects.count()} cases on the digital workplace; sign in as desk to handle them,"
-        " as ops to log one as a customer."
+        " as ops to log one as a customer, as cab to decide on changes."
     )

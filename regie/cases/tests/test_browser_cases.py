@@ -108,3 +108,63 @@ def test_an_incident_from_logging_to_resolution(live_server, browser, transactio
     assert not errors, errors
     customer_context.close()
     desk_context.close()
+
+
+def test_a_change_specified_approved_by_another_and_realised_by_a_third(live_server, browser, transactional_db):  # noqa: F811
+    """The head of operations requests a change; the change manager (cab) assesses and approves it — not
+    the requester, who is not offered the decision —; the service desk (desk) realises it in a planned
+    window and completes it; the change manager, having approved it, is not offered its realisation."""
+    load_demo(lambda _line: None)
+    base = live_server.url
+    errors: list[str] = []
+
+    requester_context, requester = _sign_in(browser, base, "ops", errors)
+    requester.goto(f"{base}/cases/new/?kind=change")
+    requester.select_option("#id_service", label="WORKPLACE Digital workplace")
+    requester.fill("#id_title", "Move the shared mailboxes to the new mail platform")
+    requester.fill("#id_description", "The sales and operations shared mailboxes, in one evening, with a fallback.")
+    requester.click("#log-button")
+    requester.wait_for_url(re.compile(r".*/cases/\d+/$"))
+    change = Case.objects.get(title="Move the shared mailboxes to the new mail platform")
+    assert change.kind == "change" and change.number.startswith("RFC-")
+    assert requester.locator("#change-decide-form").count() == 0
+
+    manager_context, manager = _sign_in(browser, base, "cab", errors)
+    manager.goto(f"{base}/cases/{change.pk}/")
+    _step(manager, "assess", note="Low risk with the fallback.", impact_assessment="Shared mailboxes unavailable for an hour.")
+    assert manager.locator('form[data-step="assess"] .invalid-feedback').count() >= 1  # the risk is needed too
+    manager.locator('form[data-step="assess"] select[name=risk]').select_option("3")
+    manager.locator('form[data-step="assess"] button[type=submit]').click()
+    manager.wait_for_load_state()
+    change.refresh_from_db()
+    assert change.state == "assessed"
+    manager.select_option("#change-decide-form select[name=decision]", "approve")
+    manager.fill("#change-decide-form textarea[name=note]", "Approved for Thursday evening.")
+    manager.click("#change-decide-form button[type=submit]")
+    manager.wait_for_load_state()
+    change.refresh_from_db()
+    assert change.state == "approved"
+    manager.goto(f"{base}/cases/{change.pk}/")
+    _shot(manager, "change-approved")
+
+    desk_context, desk = _sign_in(browser, base, "desk", errors)
+    desk.goto(f"{base}/cases/{change.pk}/")
+    desk.select_option("#id_assign_team", label="Service desk")
+    desk.click("#assign-form button[type=submit]")
+    desk.wait_for_url(re.compile(rf".*/cases/{change.pk}/$"))
+    _step(desk, "realise", planned_start="2026-12-10T18:00", planned_end="2026-12-10T21:00")
+    change.refresh_from_db()
+    assert change.state == "in_realisation"
+    manager.goto(f"{base}/cases/{change.pk}/")
+    assert manager.locator('form[data-step="complete"]').count() == 0  # who approved does not realise
+    desk.goto(f"{base}/cases/{change.pk}/")
+    _step(desk, "complete", note="Moved; both mailboxes tested with their owners.")
+    change.refresh_from_db()
+    assert change.state == "realised"
+    _shot(desk, "change-realised")
+    desk.goto(f"{base}/changes/calendar/?month=2026-12")
+    assert change.number in desk.locator("body").inner_text()
+    _shot(desk, "change-calendar")
+    assert not errors, errors
+    for context in (requester_context, manager_context, desk_context):
+        context.close()
