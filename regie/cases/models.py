@@ -385,6 +385,9 @@ class FreezeWindow(BusinessModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:freezewindow_detail", args=[self.pk])
+
 
 class InboundMail(models.Model):
     """An email received for the service desk, kept whole whatever became of it: it created a case, was

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regie.cases import my_work, views  # noqa: F401  (my_work registers its section)
 from regie.cases.models import Case
+from regie.cases.ui import FREEZES
 from regie.core import navigation
 
 app_name = "cases"
@@ -21,6 +22,7 @@ urlpatterns: list = [
     path("workflows/", views.workflow_list, name="workflow_list"),
     path("workflows/<int:pk>/", views.workflow_detail, name="workflow_detail"),
     path("workflows/<int:pk>/new-version/", views.workflow_edit, name="workflow_edit"),
+    *FREEZES.urls(),
 ]
 
 navigation.area("cases", _("Service desk"), order=190)
@@ -29,4 +31,5 @@ navigation.register("cases", _("Log a case"), "cases:case_new", None, 20)
 navigation.register("cases", _("Team queue"), "cases:queue", "cases.handle_case", 30)
 navigation.register("cases", _("Known errors"), "cases:known_errors", "cases.view_case", 40)
 navigation.register("cases", _("Workflows"), "cases:workflow_list", "cases.view_workflow", 50)
+navigation.register("cases", _("Freeze windows"), "cases:freezewindow_list", "cases.view_freezewindow", 60)
 navigation.searchable(Case, _("Cases"))

@@ -179,3 +179,23 @@ def test_a_new_workflow_version_is_checked_whole_and_running_cases_keep_theirs(d
     new = _log(desk, title="Another")
     assert new.workflow_version.number == 2
     assert "Ask for the asset tag first." in desk.client_for("requester").get(new.get_absolute_url()).content.decode()
+
+
+def test_the_change_manager_keeps_freeze_windows_the_desk_reads_them(desk):
+    from regie.cases.models import FreezeWindow
+
+    manager = desk.client_for("change_manager")
+    bad = manager.post(
+        "/freeze-windows/add/",
+        {"name": "Year-end close", "domain": desk.org.it.pk, "start": "2026-12-31T08:00", "end": "2026-12-20T08:00"},
+    )
+    assert bad.status_code == 400 and not FreezeWindow.objects.exists()
+    assert "ends after it starts" in bad.content.decode()
+    done = manager.post(
+        "/freeze-windows/add/",
+        {"name": "Year-end close", "domain": desk.org.it.pk, "start": "2026-12-20T08:00", "end": "2026-12-31T18:00"},
+    )
+    assert done.status_code == 302 and FreezeWindow.objects.get().name == "Year-end close"
+    assert "Year-end close" in desk.client_for("agent").get("/freeze-windows/").content.decode()
+    assert desk.client_for("agent").get("/freeze-windows/add/").status_code == 403
+    assert desk.client_for("requester").get("/freeze-windows/").status_code == 403
