@@ -3,6 +3,7 @@ take, its SLA clocks and its history; a team's queue. Every change goes through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -169,6 +170,26 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
     )
 
 
+def _write(
+    request: HttpRequest, case: Case, form: Any, write: Callable[[dict[str, Any]], Any], done: Callable[[], str], **bound: Any
+) -> HttpResponse:
+    """A case's form posted: the write (through ``services``) and back to the case with the outcome, or
+    the case's page again with the form's errors. A stale form changes nothing and says so."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except StaleWrite:
+            messages.error(request, _("Someone else changed this case meanwhile; here it is as it stands now."))
+            return redirect(case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, done())
+            return redirect(case)
+    case.refresh_from_db()
+    return case_detail(request, case.pk, **bound)
+
+
 @require_POST
 def case_step(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     case = _case(request, pk)
@@ -177,28 +198,21 @@ def case_step(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except KeyError:
         raise Http404 from None
     form = forms.StepForm(request.POST, case=case, requires=step.requires, auto_id=f"id_{code}_%s")
-    if form.is_valid():
-        try:
-            services.case_transition(
-                actor=request.user,
-                case=case,
-                transition=code,
-                note=form.cleaned_data["note"],
-                fields=form.step_fields(),
-                expected_version=_version(request),
-            )
-        except StaleWrite:
-            messages.error(request, _("Someone else changed this case meanwhile; here it is as it stands now."))
-            return redirect(case)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(case)s: %(step)s.") % {"case": case.number, "step": workflows.display_label(step.label)}
-            )
-            return redirect(case)
-    case.refresh_from_db()
-    return case_detail(request, pk, forms_by_step={code: form})
+    return _write(
+        request,
+        case,
+        form,
+        lambda data: services.case_transition(
+            actor=request.user,
+            case=case,
+            transition=code,
+            note=data["note"],
+            fields=form.step_fields(),
+            expected_version=_version(request),
+        ),
+        lambda: _("%(case)s: %(step)s.") % {"case": case.number, "step": workflows.display_label(step.label)},
+        forms_by_step={code: form},
+    )
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -212,57 +226,43 @@ def _version(request: HttpRequest) -> int | None:
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     form = forms.AssignForm(request.POST, case=case, auto_id="id_assign_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.case_assign(
-                actor=request.user,
-                case=case,
-                team=data["team"],
-                assignee=data["assignee"],
-                supplier=data["supplier"],
-                note=data["note"],
-                expected_version=data["version"],
-            )
-        except StaleWrite:
-            messages.error(request, _("Someone else changed this case meanwhile; here it is as it stands now."))
-            return redirect(case)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("%(case)s is assigned.") % {"case": case.number})
-            return redirect(case)
-    case.refresh_from_db()
-    return case_detail(request, pk, assign_form=form)
+    return _write(
+        request,
+        case,
+        form,
+        lambda data: services.case_assign(
+            actor=request.user,
+            case=case,
+            team=data["team"],
+            assignee=data["assignee"],
+            supplier=data["supplier"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        lambda: _("%(case)s is assigned.") % {"case": case.number},
+        assign_form=form,
+    )
 
 
 @require_POST
 def case_priority(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     form = forms.PriorityForm(request.POST, auto_id="id_priority_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.case_prioritise(
-                actor=request.user,
-                case=case,
-                impact=data["impact"],
-                urgency=data["urgency"],
-                note=data["note"],
-                expected_version=data["version"],
-            )
-        except StaleWrite:
-            messages.error(request, _("Someone else changed this case meanwhile; here it is as it stands now."))
-            return redirect(case)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, _("%(case)s now has priority %(priority)s.") % {"case": case.number, "priority": case.priority}
-            )
-            return redirect(case)
-    case.refresh_from_db()
-    return case_detail(request, pk, priority_form=form)
+    return _write(
+        request,
+        case,
+        form,
+        lambda data: services.case_prioritise(
+            actor=request.user,
+            case=case,
+            impact=data["impact"],
+            urgency=data["urgency"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        lambda: _("%(case)s now has priority %(priority)s.") % {"case": case.number, "priority": case.priority},
+        priority_form=form,
+    )
 
 
 @require_POST
