@@ -282,7 +282,10 @@ class EventRow:
 def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
     rows: dict[int, list[EventRow]] = {pk: [] for pk in case_ids}
     columns = ("case_id", "at", "kind", "state", "priority", "team_id", "supplier_id")
-    for case_id, *values in CaseEvent.objects.filter(case_id__in=case_ids).order_by("case_id", "at", "id").values_list(*columns):
+    # Only what moves a clock: a mail or a comment (whenever it is recorded) says nothing of state or holder.
+    moving = (EventKind.CREATED, EventKind.STATE, EventKind.PRIORITY, EventKind.ASSIGNED)
+    events = CaseEvent.objects.filter(case_id__in=case_ids, kind__in=moving).order_by("case_id", "at", "id")
+    for case_id, *values in events.values_list(*columns):
         rows[case_id].append(EventRow(*values))
     return rows
 

@@ -136,6 +136,9 @@ def case_detail(request: HttpRequest, pk: int, forms_by_step: dict[str, Any] | N
     clocks = list(
         case.clocks.select_related("link__supporting_service", "link__supplier", "agreement").order_by("link_id", "name")
     )
+    timelines = _timelines(case, definition)
+    for clock in clocks:
+        clock.timeline = timelines.get((clock.name, clock.link_id), [])  # type: ignore[attr-defined]
     events = list(case.events.select_related("actor__person", "team", "assignee", "supplier").order_by("-at", "-id")[:200])
     from regie.cases import change_views
 
@@ -428,3 +431,36 @@ def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/workflow_edit.html",
         {"workflow": workflow, "current": current, "text": text, "note": note, "problems": problems},
     )
+
+
+def _timelines(case: Case, definition: Any) -> dict[tuple[str, int | None], list[dict[str, Any]]]:
+    """Each clock's timeline, computed now from the case's history: its stretches with their share of the
+    whole (for the bar), mode, state and business minutes."""
+    from regie.cases import clocks
+
+    result: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+    labels = {state.code: workflows.display_label(state.label) for state in definition.states}
+    # A link's clock follows whether the link holds the case rather than the case's states.
+    held = {
+        "held": _("held by this link"),
+        "acted": _("held by this link, responded"),
+        "released": _("with someone else"),
+        "stopped": _("resolved"),
+    }
+    for holder, computed in clocks.compute(case):
+        names = labels if holder.link is None else held
+        segments = list(computed.timeline)
+        total = sum((s.end - s.start).total_seconds() for s in segments) or 1
+        result[(computed.name, holder.link.pk if holder.link is not None else None)] = [
+            {
+                "start": s.start,
+                "end": s.end,
+                "mode": s.mode,
+                "state": names.get(s.state, s.state),
+                "minutes": s.business_minutes,
+                "elapsed": s.elapsed_after,
+                "share": max(0.5, 100 * (s.end - s.start).total_seconds() / total),
+            }
+            for s in segments
+        ]
+    return result

@@ -194,3 +194,17 @@ def test_the_months_service_levels_come_from_the_clocks_with_breaches_blamed_on_
     assert ("resolution", desk.supplier_link.pk) not in rows  # its breach did not break the SLA
     levels.measure_month(dt.date(2026, 3, 1))  # again: the same figures, replaced
     assert ServiceLevelMeasurement.objects.count() == 3
+
+
+def test_mails_and_comments_recorded_later_do_not_move_the_clocks(desk):
+    """The requester's notifications are recorded when they are sent (today), with the state the case had:
+    they must not restart a clock that stopped in March."""
+    from django.utils import timezone
+
+    from regie.cases.models import CaseEvent
+
+    case = _incident_via_the_supplier(desk)
+    assert CaseEvent.objects.filter(case=case, kind="mail_out").exists()
+    services.case_comment(actor=desk.users["agent"], case=case, note="Closing soon")
+    clocks.recompute([case], now=timezone.now())
+    assert (_clock(case, "resolution").status, _clock(case, "resolution").elapsed_minutes) == ("stopped", 180)

@@ -199,3 +199,17 @@ def test_the_change_manager_keeps_freeze_windows_the_desk_reads_them(desk):
     assert "Year-end close" in desk.client_for("agent").get("/freeze-windows/").content.decode()
     assert desk.client_for("agent").get("/freeze-windows/add/").status_code == 403
     assert desk.client_for("requester").get("/freeze-windows/").status_code == 403
+
+
+def test_each_clock_shows_its_timeline(desk):
+    from regie.cases.tests.test_clocks import _incident_via_the_supplier
+
+    case = _incident_via_the_supplier(desk)
+    page = desk.client_for("agent").get(case.get_absolute_url()).content.decode()
+    supplier = page[page.index(f'data-link="{desk.supplier_link.pk}"') :]
+    supplier = supplier[: supplier.index("</details>")]
+    # The supplier held the case 11:00–15:00: 180 business minutes (the lunch hour does not count).
+    assert "held by this link" in supplier and "+180 = 180" in supplier
+    customer = page[page.index('data-clock="resolution" data-link=""') :]
+    customer = customer[: customer.index("</details>")]
+    assert customer.count('data-mode="paused"') == 1 and "Waiting for supplier" in customer
