@@ -203,10 +203,19 @@ class Case(BusinessModel):
 
     @classmethod
     def extra_visibility(cls, user: Any, action: str) -> models.Q | None:
-        """Whoever logged a case follows it; the person and the team it is assigned to work on it."""
+        """Whoever logged a case follows it; the person and the team it is assigned to work on it, and so do
+        the teams with a task on it (a change's realisation)."""
         if action == "cases.view_case":
             teams = Team.objects.filter(members__user_id=user.pk).values("pk")
-            return models.Q(requester__user_id=user.pk) | models.Q(assignee__user_id=user.pk) | models.Q(team__in=teams)
+            tasked = CaseTask.objects.filter(archived_at__isnull=True).filter(
+                models.Q(team__in=teams) | models.Q(assignee__user_id=user.pk)
+            )
+            return (
+                models.Q(requester__user_id=user.pk)
+                | models.Q(assignee__user_id=user.pk)
+                | models.Q(team__in=teams)
+                | models.Q(pk__in=tasked.values("case_id"))
+            )
         return None
 
     def current_state(self) -> Any:

@@ -213,3 +213,17 @@ def test_each_clock_shows_its_timeline(desk):
     customer = page[page.index('data-clock="resolution" data-link=""') :]
     customer = customer[: customer.index("</details>")]
     assert customer.count('data-mode="paused"') == 1 and "Waiting for supplier" in customer
+
+
+def test_a_team_with_a_task_on_a_change_sees_the_change(desk):
+    from regie.cases.models import CaseTask
+    from regie.core.models import Team
+
+    change = services.case_register(actor=desk.users["requester"], kind="change", service=desk.service, title="New mail filter")
+    other = Team.objects.create(code="NET", name="Network", org_unit=desk.org.unit_b, domain=desk.org.it)
+    other.members.add(desk.person("outsider"))
+    outsider = desk.client_for("outsider")
+    assert outsider.get(change.get_absolute_url()).status_code == 404
+    CaseTask.objects.create(case=change, title="Open the firewall for the filter", team=other)
+    page = outsider.get(change.get_absolute_url())
+    assert page.status_code == 200 and "Open the firewall for the filter" in page.content.decode()
