@@ -41,11 +41,15 @@ def recompute_clocks(job: Job, calendar: int) -> dict[str, Any]:
 
     cases = clocks.open_cases_on_calendar(calendar)
     total = cases.count()
-    done = 0
-    for start in range(0, total, BATCH):
-        batch = list(cases[start : start + BATCH])
-        clocks.recompute(batch)
-        done += len(batch)
+    done, last = 0, 0
+    lookup = clocks.Lookup()  # agreements, targets and definitions read once for the whole job
+    while True:
+        # Keyset pages (after the last id), not offsets: each batch costs the same however far the job is.
+        batch = list(cases.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            break
+        clocks.recompute(batch, lookup=lookup)
+        done, last = done + len(batch), batch[-1].pk
         set_progress(job, done, total, _("%(done)s of %(total)s cases") % {"done": done, "total": total})
     return {"cases": done, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": done}}
 
