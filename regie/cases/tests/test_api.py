@@ -372,7 +372,10 @@ def test_no_request_makes_the_cases_api_fail(desk, keep_connection):  # noqa: F8
     from regie.core import services as core_services
     from regie.wsgi import application
 
-    pk = _log(desk).json()["id"]
+    # Not through the test client: it would connect again the signal that closes the connection after a
+    # request, which ``keep_connection`` takes away for the WSGI calls below (on PostgreSQL it would close
+    # the test's connection).
+    pk = services.case_register(actor=desk.users["requester"], kind="incident", service=desk.service, title="No mail").pk
     workflow = Workflow.objects.get().pk
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     _token, raw = core_services.token_create(user=desk.users["agent"], name="fuzz")
