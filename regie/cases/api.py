@@ -477,21 +477,17 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter], page: Query[Pag
 
 
 def _case_parts(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
-    """Ids into records. The service is any one: whether the caller may log against it is the service's
-    rule (a refusal is 403). A configuration item is one the caller may see or one supporting the service."""
+    """Ids into records. Which of them the caller may name (the service, a configuration item) is the
+    services' rule: a refusal there is a 403 or a 422 naming the field."""
     from regie.configuration.models import ConfigurationItem
     from regie.services.models import Service, ServiceOffering
     from regie.suppliers.models import Organisation
 
     errors: dict[str, list[str]] = {}
     data["service"] = _one(Service.objects.all(), data["service"], "service", errors)
-    items = ConfigurationItem.objects.active()
-    supporting = Q(pk__in=items.visible_to(request.user).values("pk"))
-    if data["service"] is not None:
-        supporting |= Q(service_links__service=data["service"], service_links__archived_at__isnull=True)
     for name, queryset in (
         ("offering", ServiceOffering.objects.active()),
-        ("configuration_item", items.filter(supporting).distinct()),
+        ("configuration_item", ConfigurationItem.objects.active()),
         ("customer_unit", OrgUnit.objects.active()),
         ("customer_organisation", Organisation.objects.active()),
         ("team", Team.objects.active()),

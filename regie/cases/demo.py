@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 DOMAIN = "northbridge.example"
@@ -31,7 +30,7 @@ def _working_hours_ago(hours: float) -> dt.datetime:
 def load(write: Callable[[str], Any]) -> None:
     from regie.cases import services
     from regie.cases.models import Case
-    from regie.core.demo import DEMO_PASSWORD
+    from regie.core.demo import ensure_login
     from regie.core.models import Domain, Person, RoleAssignment, Team
     from regie.services.models import Service
     from regie.suppliers.models import Organisation
@@ -41,39 +40,17 @@ def load(write: Callable[[str], Any]) -> None:
     it = Domain.objects.filter(code="IT").first()
     if workplace is None or desk_person is None or it is None:
         return
-    user_model = get_user_model()
-    user = user_model._default_manager.filter(username="desk").first()
-    if user is None:
-        user = user_model(username="desk", email=desk_person.email or "")
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    if desk_person.user_id is None:
-        desk_person.user = user
-        desk_person.save()
+    ensure_login("desk", desk_person)
     RoleAssignment.objects.get_or_create(person=desk_person, role="servicedesk_agent", scope=it.scope)
     # A customer of the digital workplace under SLA-001: Erik Lindqvist of operations signs in as ops.
     customer = Person.objects.filter(email=f"erik.lindqvist@{DOMAIN}").first()
     if customer is not None:
-        ops = user_model._default_manager.filter(username="ops").first()
-        if ops is None:
-            ops = user_model(username="ops", email=customer.email or "")
-            ops.set_password(DEMO_PASSWORD)
-            ops.save()
-        if customer.user_id is None:
-            customer.user = ops
-            customer.save()
+        ensure_login("ops", customer)
         RoleAssignment.objects.get_or_create(person=customer, role="member", scope=customer.org_unit.scope)
     # The change manager of IT: Emma de Jong, lead of the workplace team, signs in as cab.
     manager = Person.objects.filter(email=f"emma.dejong@{DOMAIN}").first()
     if manager is not None:
-        cab = user_model._default_manager.filter(username="cab").first()
-        if cab is None:
-            cab = user_model(username="cab", email=manager.email or "")
-            cab.set_password(DEMO_PASSWORD)
-            cab.save()
-        if manager.user_id is None:
-            manager.user = cab
-            manager.save()
+        ensure_login("cab", manager)
         RoleAssignment.objects.get_or_create(person=manager, role="change_manager", scope=it.scope)
     if Case.objects.exists():
         return

@@ -18,7 +18,14 @@ VIEW_CASE, ADD_CASE, HANDLE = "cases.view_case", "cases.add_case", "cases.handle
 KEEP_WORKFLOWS = {p.action_for(Workflow, verb) for verb in ("view", "add", "change", "archive")}
 #: Freeze windows are the change manager's to keep; everyone who handles cases sees them.
 KEEP_FREEZES = {p.action_for(FreezeWindow, verb) for verb in ("view", "add", "change", "archive")}
-SEES = {"services.view_service", "services.view_serviceoffering", "core.view_team", "core.view_domain"}
+# The desk names the configuration items cases are about, so it reads the register of its scope.
+SEES = {
+    "services.view_service",
+    "services.view_serviceoffering",
+    "core.view_team",
+    "core.view_domain",
+    "configuration.view_configurationitem",
+}
 
 p.grant("member", ADD_CASE)
 p.grant("smo_officer", VIEW_CASE, ADD_CASE, HANDLE, *KEEP_WORKFLOWS, "cases.view_freezewindow")

@@ -88,7 +88,7 @@ def _record(case: Case, actor: Any, kind: str, at: dt.datetime | None = None, **
     )
 
 
-def _check_parts(case: Case) -> None:
+def _check_parts(case: Case, actor: Any = None) -> None:
     errors: dict[str, list[str]] = {}
     offering, team, customer = case.offering, case.team, case.customer_organisation
     if offering is not None and offering.service_id != case.service_id:
@@ -99,6 +99,8 @@ def _check_parts(case: Case) -> None:
         errors["supplier"] = [_("This supplier is not part of the service's chain.")]
     if customer is not None and not customer.is_customer:
         errors["customer_organisation"] = [_("This organisation is not registered as a customer.")]
+    if case.configuration_item_id and not _may_name_item(actor, case):
+        errors["configuration_item"] = [_("No such record: %s") % case.configuration_item_id]
     if errors:
         raise ValidationError(errors)
 
@@ -124,6 +126,16 @@ def _served_unit(person: Any, service: Any) -> Any:
     path = person.org_unit.scope.path
     units = [unit for unit in service.customers.select_related("scope") if path.startswith(unit.scope.path)]
     return max(units, key=lambda unit: len(unit.scope.path), default=None)
+
+
+def _may_name_item(actor: Any, case: Case) -> bool:
+    """A case names a configuration item that supports its service, or one the actor may see."""
+    from regie.configuration.models import ConfigurationItem
+
+    items = ConfigurationItem.objects.active().filter(pk=case.configuration_item_id)
+    if items.filter(service_links__service_id=case.service_id, service_links__archived_at__isnull=True).exists():
+        return True
+    return actor is not None and items.visible_to(actor).exists()
 
 
 def case_register(
@@ -185,7 +197,7 @@ def case_register(
         case.opened_at = at
     case.priority = priority_of(case.impact, case.urgency) if case.impact and case.urgency else case.priority
     case.full_clean(exclude=["number"])
-    _check_parts(case)
+    _check_parts(case, actor)
     case._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
         case.save()
@@ -360,7 +372,7 @@ def case_assign(
     case.team, case.assignee, case.supplier = team, assignee, supplier
     if team is None and assignee is not None:
         raise ValidationError({"team": [_("Give the team the person works in.")]})
-    _check_parts(case)
+    _check_parts(case, actor)
     case._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
         claim_version(case, expected_version)

@@ -143,6 +143,22 @@ EXTENSIONS: list[Callable[[Callable[[str], Any]], None]] = []
 FINISHERS: list[Callable[[Callable[[str], Any]], None]] = []
 
 
+def ensure_login(username: str, person: Any) -> Any:
+    """The demo login ``username`` (password ``DEMO_PASSWORD``) for ``person``, made once."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user = user_model._default_manager.filter(username=username).first()
+    if user is None:
+        user = user_model(username=username, email=person.email or "")
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if person.user_id is None:
+        person.user = user
+        person.save()
+    return person.user
+
+
 def _email(local: str) -> str | None:
     return f"{local}@{DOMAIN}" if local else None
 

@@ -16,11 +16,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from regie.core.demo import DEMO_PASSWORD
+from regie.core.demo import ensure_login
 from regie.core.models import Domain, OrgUnit, Person, RoleAssignment, Scope
 from regie.suppliers.models import Agreement, AgreementVersion, Contact, Obligation, Organisation, ServiceLevelTarget
 
@@ -106,18 +105,6 @@ def _person(local: str) -> Person:
     return Person.objects.get(email=f"{local}@{DOMAIN}")
 
 
-def _login(username: str, person: Person) -> None:
-    user_model = get_user_model()
-    user = user_model._default_manager.filter(username=username).first()
-    if user is None:
-        user = user_model(username=username, email=person.email or "")
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    if person.user_id is None:
-        person.user = user
-        person.save()
-
-
 def _version(
     agreement: Agreement,
     number: int,
@@ -196,7 +183,7 @@ def load(write: Callable[[str], Any]) -> None:
     account_manager = Person.objects.filter(email=email).first() or Person.objects.create(
         given_name=given, family_name=family, email=email, language="nl"
     )
-    _login(username, account_manager)
+    ensure_login(username, account_manager)
     Contact.objects.filter(organisation=organisations[organisation], name=full_name, person__isnull=True).update(
         person=account_manager
     )
@@ -204,7 +191,7 @@ def load(write: Callable[[str], Any]) -> None:
     # keeps the suppliers and drafts their contracts.
     root = Scope.root()
     daan, ingrid, elin = _person("daan.visser"), _person("ingrid.svensson"), _person("elin.andersson")
-    _login("cm", daan)
+    ensure_login("cm", daan)
     RoleAssignment.objects.get_or_create(person=daan, role="contract_manager", scope=root)
     RoleAssignment.objects.get_or_create(person=ingrid, role="contract_manager", scope=Domain.objects.get(code="IT").scope)
     RoleAssignment.objects.get_or_create(person=elin, role="purchaser", scope=root)
