@@ -26,15 +26,16 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from regie.cases.choices import ClockName, EventKind
+from regie.cases.choices import ClockName, ClockStatus, EventKind
 from regie.cases.models import Case, CaseEvent, SlaClock
+from regie.core.models import OrgUnit
 from regie.engine import calendar as cal
 from regie.engine import slaclock
 
@@ -56,100 +57,150 @@ class Holder:
 IN_FORCE = ("approved", "superseded")
 
 
-def _version_in_force(agreement_filter: Q, day: dt.date, service_id: int) -> Any:
-    from regie.suppliers.models import AgreementVersion
-
-    return (
-        AgreementVersion.objects.filter(agreement_filter, status__in=IN_FORCE, start__lte=day)
-        .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .filter(services=service_id)
-        .select_related("agreement__customer_unit__scope", "calendar")
-        .order_by("agreement__code", "-number")
-    )
+def _in_force(version: Any, day: dt.date) -> bool:
+    return version.start <= day and (version.end is None or version.end >= day)
 
 
-def _targets(version: Any, case: Case) -> dict[str, int]:
-    """The response and resolution minutes for the case's priority and offering (most specific first)."""
-    chosen: dict[str, tuple[int, int]] = {}
-    for target in version.targets.filter(metric__in=(ClockName.RESPONSE, ClockName.RESOLUTION)):
-        if target.offering_id not in (None, case.offering_id) or target.priority not in (None, case.priority):
-            continue
-        rank = (target.offering_id is not None) * 2 + (target.priority is not None)
-        if target.metric not in chosen or rank > chosen[target.metric][0]:
-            chosen[target.metric] = (rank, int(target.target))
-    return {metric: minutes for metric, (_rank, minutes) in chosen.items()}
+@dataclass
+class Cover:
+    """What may hold the cases of one service, read at once: the SLA versions that are or were in force
+    covering it (by agreement code, the latest version first) and its active chain links with an
+    agreement, each with its agreement's versions that are or were in force (the latest first)."""
+
+    slas: list[Any]
+    links: list[tuple[Any, list[Any]]]
 
 
 class Lookup:
-    """What the clocks of many cases share, read once: the agreements in force per service, customer and
-    day, their targets per priority and offering, the workflows' definitions, the engine's calendars."""
+    """What the clocks of many cases share, read once: per service the agreements that may hold its
+    cases and their targets, the workflows' definitions, the engine's calendars. Which of them hold a
+    case (the customer, the day it was logged) is then decided here, without asking the database again,
+    so a job over a hundred thousand cases reads the agreements a few times, not per case."""
 
     def __init__(self) -> None:
+        self.covers: dict[int, Cover] = {}
         self.agreements: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = {}
+        self.target_rows: dict[int, list[tuple[str, int | None, int | None, int]]] = {}
         self.targets: dict[tuple[int, int, int | None], dict[str, int]] = {}
         self.definitions: dict[tuple[Any, ...], list[slaclock.ClockDefinition]] = {}
         self.parsed: dict[int, Any] = {}
+        self.unit_paths: dict[int, str] = {}
 
     def workflow(self, case: Case) -> Any:
         parsed = self.parsed.get(case.workflow_version_id)
         if parsed is None:
-            parsed = self.parsed[case.workflow_version_id] = case.workflow_version.parsed()
+            from regie.cases.models import WorkflowVersion
+
+            cached = isinstance(case, Case) and Case.workflow_version.is_cached(case)  # type: ignore[attr-defined]
+            version = case.workflow_version if cached else WorkflowVersion.objects.get(pk=case.workflow_version_id)
+            parsed = self.parsed[case.workflow_version_id] = version.parsed()
         return parsed
+
+    def unit_path(self, case: Case) -> str:
+        path = self.unit_paths.get(case.customer_unit_id)
+        if path is None:
+            if isinstance(case, Case) and Case.customer_unit.is_cached(case):  # type: ignore[attr-defined]
+                path = case.customer_unit.scope.path
+            else:
+                path = OrgUnit.objects.values_list("scope__path", flat=True).get(pk=case.customer_unit_id)
+            self.unit_paths[case.customer_unit_id] = path
+        return path
+
+    def cover(self, service_id: int) -> Cover:
+        found = self.covers.get(service_id)
+        if found is None:
+            found = self.covers[service_id] = self._read_cover(service_id)
+        return found
+
+    def _read_cover(self, service_id: int) -> Cover:
+        from regie.services.models import ServiceLink
+        from regie.suppliers.models import AgreementVersion, ServiceLevelTarget
+
+        slas = list(
+            AgreementVersion.objects.filter(agreement__kind="sla", status__in=IN_FORCE, services=service_id)
+            .select_related("agreement__customer_unit__scope", "calendar")
+            .order_by("agreement__code", "-number")
+        )
+        links = list(
+            ServiceLink.objects.active().filter(service_id=service_id, agreement__isnull=False).select_related("agreement")
+        )
+        by_agreement: dict[int, list[Any]] = {link.agreement_id: [] for link in links}
+        if links:
+            # An OLA or a contract covers the supporting service, not the one the case is about: the
+            # versions of the link's agreement, whatever they cover.
+            for version in (
+                AgreementVersion.objects.filter(agreement__in=list(by_agreement), status__in=IN_FORCE)
+                .select_related("agreement", "calendar")
+                .order_by("-number")
+            ):
+                by_agreement[version.agreement_id].append(version)
+        versions = [v.pk for v in slas] + [v.pk for found in by_agreement.values() for v in found]
+        for pk in versions:
+            self.target_rows.setdefault(pk, [])
+        rows = ServiceLevelTarget.objects.filter(version__in=versions, metric__in=(ClockName.RESPONSE, ClockName.RESOLUTION))
+        for version_id, metric, offering_id, priority, target in rows.values_list(
+            "version_id", "metric", "offering_id", "priority", "target"
+        ):
+            self.target_rows[version_id].append((metric, offering_id, priority, int(target)))
+        return Cover(slas, [(link, by_agreement[link.agreement_id]) for link in links])
 
     def holders(self, case: Case) -> list[Holder]:
         day = timezone.localtime(case.opened_at, ZONE).date()
         key = (case.service_id, case.customer_unit_id, case.customer_organisation_id, day)
         found = self.agreements.get(key)
         if found is None:
-            found = self.agreements[key] = _agreements(case, day)
+            found = self.agreements[key] = self._agreements(case, day)
         result = []
         for link, agreement, version in found:
             target_key = (version.pk, case.priority, case.offering_id)
             targets = self.targets.get(target_key)
             if targets is None:
-                targets = self.targets[target_key] = _targets(version, case)
+                targets = self.targets[target_key] = _targets(self.target_rows[version.pk], case)
             result.append(Holder(link, agreement, version, targets))
         return result
 
-
-def _agreements(case: Case, day: dt.date) -> list[tuple[Any, Any, Any]]:
-    """(link or None, agreement, version) of the SLA that covers the case and of the chain links with an
-    agreement in force on the day the case was logged."""
-    from regie.services.models import ServiceLink
-    from regie.suppliers.models import AgreementVersion
-
-    found: list[tuple[Any, Any, Any]] = []
-    customer = Q(agreement__kind="sla")
-    if case.customer_unit_id or case.customer_organisation_id:
-        unit = case.customer_unit
-        if unit is not None:
+    def _agreements(self, case: Case, day: dt.date) -> list[tuple[Any, Any, Any]]:
+        """(link or None, agreement, version) of the SLA that covers the case and of the chain links with
+        an agreement in force on the day the case was logged."""
+        cover = self.cover(case.service_id)
+        found: list[tuple[Any, Any, Any]] = []
+        above: set[str] | None = None
+        if case.customer_unit_id is not None:
             # An SLA with a unit covers the units inside it.
-            path = unit.scope.path
-            above = [path[: i + 1] for i, char in enumerate(path) if char == "/"][1:]
-            customer &= Q(agreement__customer_unit__scope__path__in=above)
-        customer &= Q(agreement__customer_organisation_id=case.customer_organisation_id) if case.customer_organisation_id else Q()
-    versions = sorted(
-        _version_in_force(customer, day, case.service_id),
+            path = self.unit_path(case)
+            above = set([path[: i + 1] for i, char in enumerate(path) if char == "/"][1:])
+        versions = []
+        for version in cover.slas:
+            agreement = version.agreement
+            if not _in_force(version, day):
+                continue
+            if above is not None and (agreement.customer_unit_id is None or agreement.customer_unit.scope.path not in above):
+                continue
+            if case.customer_organisation_id and agreement.customer_organisation_id != case.customer_organisation_id:
+                continue
+            versions.append(version)
         # The nearest unit's agreement first (a department's own SLA before the organisation's).
-        key=lambda v: -len(v.agreement.customer_unit.scope.path) if v.agreement.customer_unit_id else 0,
-    )
-    agreements = {v.agreement_id for v in versions}
-    if len(agreements) == 1 or (versions and (case.customer_unit_id or case.customer_organisation_id)):
-        found.append((None, versions[0].agreement, versions[0]))
-    links = ServiceLink.objects.active().filter(service_id=case.service_id, agreement__isnull=False).select_related("agreement")
-    for link in links:
-        # An OLA or a contract covers the supporting service, not the one the case is about: the version of
-        # the link's agreement in force that day, whatever it covers.
-        version = (
-            AgreementVersion.objects.filter(agreement=link.agreement, status__in=IN_FORCE, start__lte=day)
-            .filter(Q(end__isnull=True) | Q(end__gte=day))
-            .select_related("agreement", "calendar")
-            .order_by("-number")
-            .first()
-        )
-        if version is not None:
-            found.append((link, link.agreement, version))
-    return found
+        versions.sort(key=lambda v: -len(v.agreement.customer_unit.scope.path) if v.agreement.customer_unit_id else 0)
+        agreements = {v.agreement_id for v in versions}
+        if len(agreements) == 1 or (versions and (case.customer_unit_id or case.customer_organisation_id)):
+            found.append((None, versions[0].agreement, versions[0]))
+        for link, link_versions in cover.links:
+            version = next((v for v in link_versions if _in_force(v, day)), None)
+            if version is not None:
+                found.append((link, link.agreement, version))
+        return found
+
+
+def _targets(rows: list[tuple[str, int | None, int | None, int]], case: Case) -> dict[str, int]:
+    """The response and resolution minutes for the case's priority and offering (most specific first)."""
+    chosen: dict[str, tuple[int, int]] = {}
+    for metric, offering_id, priority, minutes in rows:
+        if offering_id not in (None, case.offering_id) or priority not in (None, case.priority):
+            continue
+        rank = (offering_id is not None) * 2 + (priority is not None)
+        if metric not in chosen or rank > chosen[metric][0]:
+            chosen[metric] = (rank, minutes)
+    return {metric: minutes for metric, (_rank, minutes) in chosen.items()}
 
 
 def holders(case: Case) -> list[Holder]:
@@ -267,8 +318,7 @@ def engine_calendar(work_calendar: Any) -> cal.Calendar:
     return cached
 
 
-@dataclass
-class EventRow:
+class EventRow(NamedTuple):
     """The columns of a case event the clocks read (a plain row: thousands are read at once)."""
 
     at: dt.datetime
@@ -280,18 +330,60 @@ class EventRow:
 
 
 def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
+    from django.db import connection
+
     rows: dict[int, list[EventRow]] = {pk: [] for pk in case_ids}
     columns = ("case_id", "at", "kind", "state", "priority", "team_id", "supplier_id")
     # Only what moves a clock: a mail or a comment (whenever it is recorded) says nothing of state or holder.
     moving = (EventKind.CREATED, EventKind.STATE, EventKind.PRIORITY, EventKind.ASSIGNED)
     events = CaseEvent.objects.filter(case_id__in=case_ids, kind__in=moving).order_by("case_id", "at", "id")
-    for case_id, *values in events.values_list(*columns):
-        rows[case_id].append(EventRow(*values))
+    # The statement the query set would run, read without building its per-value converters (a job reads
+    # a million events): the database gives the moment as an aware one, or (SQLite) as UTC without a zone.
+    sql, params = events.values_list(*columns).query.sql_with_params()
+    utc = dt.UTC
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for case_id, at, *values in cursor.fetchall():
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=utc)
+            rows[case_id].append(EventRow(at, *values))
     return rows
 
 
+class CaseRow(NamedTuple):
+    """What the clocks read of a case (a plain row for the jobs that compute many)."""
+
+    pk: int
+    service_id: int
+    offering_id: int | None
+    customer_unit_id: int | None
+    customer_organisation_id: int | None
+    opened_at: dt.datetime
+    priority: int
+    workflow_version_id: int
+
+
+#: the columns of ``CaseRow``
+CLOCK_FIELDS = (
+    "id",
+    "service_id",
+    "offering_id",
+    "customer_unit_id",
+    "customer_organisation_id",
+    "opened_at",
+    "priority",
+    "workflow_version_id",
+)
+
+
+def case_rows(ids: list[int]) -> list[CaseRow]:
+    """The cases of these ids as the clocks read them, in the order of ``ids``."""
+    found = {row[0]: CaseRow(*row) for row in Case.objects.filter(pk__in=ids).order_by().values_list(*CLOCK_FIELDS)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def compute(
-    case: Case, now: dt.datetime | None = None, *, events: list[Any] | None = None, lookup: Lookup | None = None
+    case: Case | CaseRow, now: dt.datetime | None = None, *, events: list[Any] | None = None, lookup: Lookup | None = None
 ) -> list[tuple[Holder, slaclock.ClockResult]]:
     """Every clock of the case at ``now``, computed from its events."""
     now = now or timezone.now()
@@ -314,9 +406,18 @@ def compute(
     return results
 
 
-def recompute(cases: Iterable[Case], now: dt.datetime | None = None, *, lookup: Lookup | None = None) -> int:
-    """Compute the clocks of these cases again from their events and keep the answers, a batch at a time
-    (the events of a batch in one query, its clocks replaced in two); returns how many clocks were kept."""
+#: the columns of a clock that its computation gives (besides the case, the name and the link)
+VALUES = ("agreement_id", "target_minutes", "status", "elapsed_minutes", "due_at", "warn_at", "breached", "breached_at")
+
+
+def recompute(
+    cases: Iterable[Case | CaseRow], now: dt.datetime | None = None, *, lookup: Lookup | None = None, touch: bool = False
+) -> int:
+    """Compute the clocks of these cases again from their events and keep the answers, a batch at a time:
+    the events of a batch in one query, its clocks in one, and only the clocks whose figures changed
+    written (a paused or stopped clock rarely does). ``touch``: note ``now`` as the computing moment of
+    the unchanged clocks too (the breach scan, which must not find them again). Returns how many clocks
+    the cases have."""
     now = now or timezone.now()
     lookup = lookup or Lookup()
     batch = list(cases)
@@ -324,39 +425,90 @@ def recompute(cases: Iterable[Case], now: dt.datetime | None = None, *, lookup: 
         return 0
     ids = [case.pk for case in batch]
     events = _events_of(ids)
-    rows = []
+    computed: dict[tuple[int, str, int | None], tuple[Any, ...]] = {}
     for case in batch:
         for holder, result in compute(case, now, events=events[case.pk], lookup=lookup):
-            rows.append(
-                SlaClock(
-                    case_id=case.pk,
-                    name=result.name,
-                    link_id=holder.link.pk if holder.link is not None else None,
-                    agreement_id=holder.agreement.pk,
-                    target_minutes=result.target,
-                    status=result.status,
-                    elapsed_minutes=result.elapsed,
-                    due_at=result.due,
-                    warn_at=result.warn_due,
-                    breached=result.breached,
-                    breached_at=result.breached_at,
-                    computed_at=now,
-                )
+            key = (case.pk, result.name, holder.link.pk if holder.link is not None else None)
+            computed[key] = (
+                holder.agreement.pk,
+                result.target,
+                result.status,
+                result.elapsed,
+                result.due,
+                result.warn_due,
+                result.breached,
+                result.breached_at,
             )
     with transaction.atomic():
-        SlaClock.objects.filter(case_id__in=ids).delete()
-        SlaClock.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+        kept = {
+            (case_id, name, link_id): (pk, tuple(values))
+            for pk, case_id, name, link_id, *values in SlaClock.objects.filter(case_id__in=ids)
+            .order_by()
+            .values_list("pk", "case_id", "name", "link_id", *VALUES)
+        }
+        gone = [pk for key, (pk, _values) in kept.items() if key not in computed]
+        changed, new = [], []
+        for key, values in computed.items():
+            old = kept.get(key)
+            if old is None:
+                new.append(
+                    SlaClock(
+                        case_id=key[0], name=key[1], link_id=key[2], computed_at=now, **dict(zip(VALUES, values, strict=True))
+                    )
+                )
+            elif old[1] != values:
+                changed.append((*values, now, old[0]))
+        if gone:
+            SlaClock.objects.filter(pk__in=gone).delete()
+        if changed:
+            _update(changed)
+        if new:
+            SlaClock.objects.bulk_create(new, batch_size=1000)
+        if touch:
+            SlaClock.objects.filter(case_id__in=ids, computed_at__lt=now).update(computed_at=now)
+    return len(computed)
 
 
-def open_cases_on_calendar(calendar_id: int) -> Any:
-    """The open cases with a clock whose agreement version counts on the calendar."""
+def _update(rows: list[tuple[Any, ...]]) -> None:
+    """Write the changed clocks (rows of ``VALUES``, the computing moment and the id): one ``UPDATE`` by
+    id, sent as a batch (a ``CASE`` per column, as ``bulk_update`` writes, costs more than the rows it saves)."""
+    from django.db import connection
+
+    meta = SlaClock._meta
+    fields = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
+    columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"
+    moments = [i for i, field in enumerate(fields) if isinstance(field, models.DateTimeField)]
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
+    for row in rows:
+        values = list(row)
+        for i in moments:
+            if values[i] is not None:
+                values[i] = adapt(values[i])
+        params.append(values)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def open_cases_on_calendar(calendar_id: int, days: tuple[dt.date, dt.date] | None = None) -> list[int]:
+    """The ids of the open cases with a clock whose agreement counts on the calendar (in some version),
+    in order. ``days``: only the first to the last of these days changed, so only the cases whose clocks
+    they can move: when the days are still ahead, the cases with a running clock that is due or warns on
+    or after the first of them (a clock due before it reaches its target as before; a paused or stopped
+    one counts no time ahead); otherwise the cases logged before the last of them ended."""
+    from django.db.models import Exists, OuterRef
+
     from regie.suppliers.models import AgreementVersion
 
     agreements = AgreementVersion.objects.filter(calendar_id=calendar_id).values("agreement_id")
-    return (
-        Case.objects.filter(closed_at__isnull=True, clocks__agreement_id__in=agreements)
-        .distinct()
-        .select_related("workflow_version")
-        .order_by("pk")
-    )
+    on_calendar = SlaClock.objects.filter(case=OuterRef("pk"), agreement_id__in=agreements)
+    cases = Case.objects.filter(closed_at__isnull=True)
+    if days is not None:
+        start = dt.datetime.combine(days[0], dt.time(), ZONE)
+        if start > timezone.now():
+            ahead = Q(due_at__gte=start) | Q(warn_at__gte=start)
+            on_calendar = on_calendar.filter(ahead, status=ClockStatus.RUNNING)
+        else:
+            cases = cases.filter(opened_at__lt=dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time(), ZONE))
+    return list(cases.filter(Exists(on_calendar)).order_by("pk").values_list("pk", flat=True))

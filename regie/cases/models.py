@@ -296,7 +296,11 @@ class SlaClock(models.Model):
     warn_at = models.DateTimeField(_("warning from"), null=True, blank=True)
     breached = models.BooleanField(_("breached"), default=False)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    computed_at = models.DateTimeField(
+        _("computed"),
+        default=timezone.now,
+        help_text=_("When these figures were last computed and found changed, or checked by the breach scan."),
+    )
 
     class Meta:
         verbose_name = _("SLA clock")
@@ -311,6 +315,8 @@ class SlaClock(models.Model):
         indexes = [
             # The breach scan and the queues' "about to breach": running clocks by due moment.
             models.Index(fields=["status", "due_at"], name="cases_clock_due"),
+            # The breach scan: running clocks whose warning moment has come.
+            models.Index(fields=["status", "warn_at"], name="cases_clock_warn"),
         ]
 
     def __str__(self) -> str:

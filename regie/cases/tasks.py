@@ -4,10 +4,11 @@ twice does no harm."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,48 +20,53 @@ BATCH = 500
 
 @task("cases.scan_clocks")
 def scan_clocks(job: Job) -> dict[str, Any]:
-    """Compute again the open cases whose running clock has reached its warning or its due moment, so
-    that warnings and breaches are recorded when they happen rather than when someone next looks."""
+    """Compute again the open cases whose running clock has reached its due moment and is not yet
+    recorded as breached, or has reached its warning moment since it was last computed, so that warnings
+    and breaches are recorded when they happen rather than when someone next looks. A warned clock is
+    not computed again at every scan: its computing moment is then past its warning."""
     from regie.cases import clocks
-    from regie.cases.models import Case, SlaClock
+    from regie.cases.models import SlaClock
 
     now = timezone.now()
-    due = SlaClock.objects.filter(status="running", breached=False).filter(Q(due_at__lte=now) | Q(warn_at__lte=now))
-    ids = list(due.order_by("case_id").values_list("case_id", flat=True).distinct()[:10_000])
+    running = SlaClock.objects.filter(status="running", breached=False).order_by()
+    due = running.filter(due_at__lte=now).values_list("case_id", flat=True)
+    warned = running.filter(warn_at__lte=now, warn_at__gt=F("computed_at")).values_list("case_id", flat=True)
+    # Two statements, each on its index, rather than one OR that reads neither.
+    ids = sorted(set(due) | set(warned))[:10_000]
     kept = 0
+    lookup = clocks.Lookup()
     for start in range(0, len(ids), BATCH):
-        kept += clocks.recompute(Case.objects.filter(pk__in=ids[start : start + BATCH]).select_related("workflow_version"), now)
-    breached = SlaClock.objects.filter(case_id__in=ids, breached=True).count()
+        kept += clocks.recompute(clocks.case_rows(ids[start : start + BATCH]), now, lookup=lookup, touch=True)
+    breached = SlaClock.objects.filter(case_id__in=ids, breached=True).count() if ids else 0
     return {"cases": len(ids), "clocks": kept, "breached": breached, "message": _("%(n)s cases checked.") % {"n": len(ids)}}
 
 
 @task("cases.recompute_clocks")
-def recompute_clocks(job: Job, calendar: int) -> dict[str, Any]:
-    """Every open case whose clocks count on the calendar, computed again."""
+def recompute_clocks(job: Job, calendar: int, first: str | None = None, last: str | None = None) -> dict[str, Any]:
+    """The open cases whose clocks count on the calendar, computed again: all of them, or, when only the
+    days ``first`` to ``last`` (ISO dates) changed, those whose clocks those days can move."""
     from regie.cases import clocks
 
-    cases = clocks.open_cases_on_calendar(calendar)
-    total = cases.count()
-    done, last = 0, 0
+    days = (dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first and last else None
+    ids = clocks.open_cases_on_calendar(calendar, days)
+    total = len(ids)
     lookup = clocks.Lookup()  # agreements, targets and definitions read once for the whole job
-    while True:
-        # Keyset pages (after the last id), not offsets: each batch costs the same however far the job is.
-        batch = list(cases.filter(pk__gt=last)[:BATCH])
-        if not batch:
-            break
-        clocks.recompute(batch, lookup=lookup)
-        done, last = done + len(batch), batch[-1].pk
+    for start in range(0, total, BATCH):
+        clocks.recompute(clocks.case_rows(ids[start : start + BATCH]), lookup=lookup)
+        done = min(start + BATCH, total)
         set_progress(job, done, total, _("%(done)s of %(total)s cases") % {"done": done, "total": total})
-    return {"cases": done, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": done}}
+    return {"cases": total, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": total}}
 
 
-def calendar_changed(calendar: Any, actor: Any = None) -> None:
-    """A business-hours calendar changed: its open cases' clocks are computed again in the background."""
+def calendar_changed(calendar: Any, actor: Any = None, days: tuple[dt.date, dt.date] | None = None) -> None:
+    """A business-hours calendar changed (on the days ``days``, or on any): its open cases' clocks are
+    computed again in the background."""
     enqueue(
         "cases.recompute_clocks",
         label=_("SLA clocks on %(calendar)s") % {"calendar": calendar},
         requested_by=actor,
         calendar=calendar.pk,
+        **({"first": days[0].isoformat(), "last": days[1].isoformat()} if days else {}),
     )
 
 

@@ -270,14 +270,30 @@ def plans_using(calendar: WorkCalendar) -> list[Plan]:
 
 
 #: What else counts time on calendars (the SLA clocks of cases): called with a calendar whose working
-#: time changed, after its plans are rescheduled. Apps register here so planning imports none of them.
-CALENDAR_CHANGED: list[Callable[[WorkCalendar, Any], None]] = []
+#: time changed, the actor, and the first and last day whose working time changed (``None``: any day may
+#: have, as when the week changed), after its plans are rescheduled. Apps register here so planning
+#: imports none of them.
+CALENDAR_CHANGED: list[Callable[[WorkCalendar, Any, tuple[dt.date, dt.date] | None], None]] = []
 
 
-def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None) -> Rescheduled:
+def changed_days(*exceptions: CalendarException | dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The first and last day whose working time an exception changes, over the exceptions (or their
+    former values) given; ``None`` when one recurs, so any year may have changed."""
+    first = last = None
+    for exception in exceptions:
+        values = exception if isinstance(exception, dict) else {name: getattr(exception, name) for name in EXCEPTION_FIELDS}
+        if values.get("recurrence", Recurrence.ONCE) != Recurrence.ONCE:
+            return None
+        first = values["start"] if first is None else min(first, values["start"])
+        last = values["end"] if last is None else max(last, values["end"])
+    return None if first is None or last is None else (first, last)
+
+
+def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None, days: tuple[dt.date, dt.date] | None = None) -> Rescheduled:
     """Reschedule every plan that uses the calendar (large ones through the background job requested by
     ``actor``, as ``reschedule`` does); a plan that can no longer be scheduled keeps the reason on its page
-    instead of refusing the change, and is named only to those who may see its project."""
+    instead of refusing the change, and is named only to those who may see its project. ``days``: the
+    first and last day whose working time changed, for those who follow the calendar (``None``: any)."""
     from regie.planning import services
 
     report = Rescheduled()
@@ -298,7 +314,7 @@ def reschedule_plans_using(calendar: WorkCalendar, actor: Any = None) -> Resched
         else:
             report.plans += 1
     for follow in CALENDAR_CHANGED:
-        follow(calendar, actor)
+        follow(calendar, actor, days)
     return report
 
 
@@ -567,7 +583,7 @@ def calendar_exception_create(
     clean = _exception_values(values)
     claim_version(calendar, version)
     exception = CalendarException.objects.create(calendar=calendar, **clean)
-    return exception, reschedule_plans_using(calendar, actor)
+    return exception, reschedule_plans_using(calendar, actor, changed_days(exception))
 
 
 @transaction.atomic
@@ -584,7 +600,7 @@ def calendar_exception_update(
     for name, value in clean.items():
         setattr(exception, name, value)
     exception.save()
-    return exception, reschedule_plans_using(calendar, actor)
+    return exception, reschedule_plans_using(calendar, actor, changed_days(current, exception))
 
 
 @transaction.atomic
@@ -594,5 +610,6 @@ def calendar_exception_delete(*, actor: Any, exception: CalendarException, versi
     calendar = exception.calendar
     _check_open(calendar)
     claim_version(calendar, version)
+    days = changed_days(exception)
     exception.delete()
-    return reschedule_plans_using(calendar, actor)
+    return reschedule_plans_using(calendar, actor, days)

@@ -144,7 +144,8 @@ def test_a_holiday_added_to_the_calendar_recomputes_the_open_cases_in_the_backgr
         calendar=desk.calendar,
         values={"name": "Holiday", "start": dt.date(2026, 3, 3), "end": dt.date(2026, 3, 3)},
     )
-    job = Job.objects.get(task="cases.recompute_clocks", arguments={"calendar": desk.calendar.pk})
+    job = Job.objects.get(task="cases.recompute_clocks")
+    assert job.arguments == {"calendar": desk.calendar.pk, "first": "2026-03-03", "last": "2026-03-03"}
     with mock.patch("regie.cases.clocks.timezone.now", return_value=at(3, 10)):
         jobs.execute(job)
     job.refresh_from_db()
@@ -208,3 +209,96 @@ def test_mails_and_comments_recorded_later_do_not_move_the_clocks(desk):
     services.case_comment(actor=desk.users["agent"], case=case, note="Closing soon")
     clocks.recompute([case], now=timezone.now())
     assert (_clock(case, "resolution").status, _clock(case, "resolution").elapsed_minutes) == ("stopped", 180)
+
+
+def test_the_breach_scan_finds_a_warning_once_and_a_breach_when_it_comes(desk):
+    """Logged Monday 09:00: the response clock (60 minutes) warns at 09:45 (75 %) and is due at 10:00.
+    Each scan computes only the cases that crossed a line since they were last computed: a warned clock
+    is not computed again at every scan until it breaches."""
+    from unittest import mock
+
+    from regie.cases import tasks
+
+    case = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="Printer", at=at(2, 9)
+    )
+    clocks.recompute([case], now=at(2, 9))
+    response = _clock(case, "response")
+    assert (response.warn_at, response.due_at) == (at(2, 9, 45), at(2, 10))
+
+    def scan(moment):
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            return tasks.scan_clocks(None)["cases"]
+
+    assert scan(at(2, 9, 40)) == 0  # nothing crossed yet
+    assert scan(at(2, 9, 50)) == 1  # the warning
+    assert _clock(case, "response").elapsed_minutes == 50
+    assert scan(at(2, 9, 55)) == 0  # warned already: not computed again
+    assert scan(at(2, 10, 5)) == 1  # due: the breach is recorded
+    response = _clock(case, "response")
+    assert (response.breached, response.breached_at) == (True, at(2, 10))
+    assert scan(at(2, 10, 10)) == 0
+
+
+def test_computing_again_writes_only_the_clocks_that_changed(desk):
+    """A resolved case's clocks are stopped: computing them a day later changes no figure and writes
+    nothing; a running clock's elapsed time moves on and is written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    done = _incident_via_the_supplier(desk)
+    clocks.recompute([done], now=at(3, 12))
+    running = services.case_register(
+        actor=desk.users["requester"], kind="incident", service=desk.service, title="VPN", at=at(3, 9)
+    )
+    clocks.recompute([running], now=at(3, 12))
+    before = {c.pk: c.computed_at for c in SlaClock.objects.filter(case=done)}
+    with CaptureQueriesContext(connection) as queries:
+        clocks.recompute([done, running], now=at(4, 12))
+    # (a batch of statements is recorded as "N times: UPDATE …")
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].split(": ", 1)[-1].startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+    assert len(writes) == 1 and writes[0].startswith("2 times: UPDATE") and "cases_slaclock" in writes[0]
+    assert {c.pk: c.computed_at for c in SlaClock.objects.filter(case=done)} == before
+    assert _clock(running, "resolution").computed_at == at(4, 12)
+    assert _clock(running, "resolution").elapsed_minutes == 180 + 240 + 240  # Tuesday from 09:00, Wednesday 08:00–12:00
+
+
+def test_a_day_changed_ahead_computes_only_the_clocks_it_can_move(desk):
+    """Monday 2 March 10:30. Two running incidents, logged at 09:00 and 10:00: their resolution is due on
+    Tuesday 09:00 and 10:00. A closure day on Wednesday moves no clock, so the job
+    computes no case; a closure on Tuesday moves both running ones; a day changed before the cases were
+    logged moves none."""
+    from unittest import mock
+
+    from regie.core import jobs
+    from regie.core.models import Job
+    from regie.planning import calendars
+
+    def close(day):
+        calendars.calendar_exception_create(
+            actor=desk.org.users["superuser"], calendar=desk.calendar, values={"name": f"Closed {day}", "start": day, "end": day}
+        )
+        job = Job.objects.filter(task="cases.recompute_clocks").latest("pk")
+        assert job.arguments == {"calendar": desk.calendar.pk, "first": day.isoformat(), "last": day.isoformat()}
+        jobs.execute(job)
+        job.refresh_from_db()
+        assert job.status == "succeeded", job.error
+        return job.result["cases"]
+
+    with mock.patch("django.utils.timezone.now", return_value=at(2, 10, 30)):
+        early = services.case_register(
+            actor=desk.users["requester"], kind="incident", service=desk.service, title="A", at=at(2, 9)
+        )
+        late = services.case_register(
+            actor=desk.users["requester"], kind="incident", service=desk.service, title="B", at=at(2, 10)
+        )
+        assert (_clock(early, "resolution").due_at, _clock(late, "resolution").due_at) == (at(3, 9), at(3, 10))
+        assert close(dt.date(2026, 3, 4)) == 0
+        assert close(dt.date(2026, 2, 27)) == 0
+        assert close(dt.date(2026, 3, 3)) == 2
+        assert (_clock(early, "resolution").due_at, _clock(late, "resolution").due_at) == (
+            at(5, 9),
+            at(5, 10),
+        )  # Tuesday and Wednesday closed
