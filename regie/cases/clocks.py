@@ -52,6 +52,10 @@ class Holder:
     version: Any
     targets: dict[str, int]  # clock name → business minutes
 
+    def __post_init__(self) -> None:
+        self.link_id = self.link.pk if self.link is not None else None
+        self.agreement_id = self.agreement.pk
+
 
 #: The statuses of a version that is or was in force (a superseded one was, for a case logged back then).
 IN_FORCE = ("approved", "superseded")
@@ -264,23 +268,25 @@ def _link_events(case: Case, events: list[Any], link: Any, definition: Any) -> l
     case's state runs the clock, "released" otherwise, "acted" once the holder has moved the case on,
     "stopped" in the workflow's stopped states."""
     running, paused, stopped = definition.clock_states()
+    link_supplier, link_team = link.supplier_id, link.responsible_team_id
     # A supplier's clock runs while the case waits for that supplier; a team's pauses with the case.
-    counting = running | paused if link.supplier_id is not None else running
-    team = supplier = None
+    counting = running | paused if link_supplier is not None else running
+    created, holding = EventKind.CREATED, (EventKind.CREATED, EventKind.ASSIGNED)
+    STATE, PRIORITY, Event = slaclock.STATE, slaclock.PRIORITY, slaclock.Event  # noqa: N806 - locals, read per event
     state = ""
-    acted = False
+    acted = held = False
     out: list[slaclock.Event] = []
     for event in events:
-        if event.kind in (EventKind.CREATED, EventKind.ASSIGNED):
-            team, supplier = event.team_id, event.supplier_id
-        was_held = _holds(link, team, supplier)
+        if event.kind in holding:
+            # A case handed to a supplier is held by the supplier's link; otherwise by its team's link.
+            supplier = event.supplier_id
+            held = link_supplier == supplier if supplier is not None else link_team is not None and event.team_id == link_team
         if event.state:
-            if was_held and state and event.state != state and event.kind != EventKind.CREATED:
+            if held and state and event.state != state and event.kind != created:
                 acted = True
             state = event.state
         if event.priority is not None:
-            out.append(slaclock.Event(event.at, slaclock.PRIORITY, str(event.priority)))
-        held = _holds(link, team, supplier)
+            out.append(Event(event.at, PRIORITY, str(event.priority)))
         if state in stopped:
             mode = "stopped"
         elif held and state in counting:
@@ -289,15 +295,8 @@ def _link_events(case: Case, events: list[Any], link: Any, definition: Any) -> l
             mode = "released"
         if not held:
             acted = False  # handed back: a new hand-over waits for a new response
-        out.append(slaclock.Event(event.at, slaclock.STATE, mode))
+        out.append(Event(event.at, STATE, mode))
     return out
-
-
-def _holds(link: Any, team: int | None, supplier: int | None) -> bool:
-    """A case handed to a supplier is held by the supplier's link; otherwise by its team's link."""
-    if supplier is not None:
-        return link.supplier_id == supplier
-    return link.responsible_team_id is not None and team == link.responsible_team_id
 
 
 _calendars: dict[tuple[int, Any], cal.Calendar] = {}
@@ -428,9 +427,9 @@ def recompute(
     computed: dict[tuple[int, str, int | None], tuple[Any, ...]] = {}
     for case in batch:
         for holder, result in compute(case, now, events=events[case.pk], lookup=lookup):
-            key = (case.pk, result.name, holder.link.pk if holder.link is not None else None)
+            key = (case.pk, result.name, holder.link_id)
             computed[key] = (
-                holder.agreement.pk,
+                holder.agreement_id,
                 result.target,
                 result.status,
                 result.elapsed,
@@ -440,12 +439,7 @@ def recompute(
                 result.breached_at,
             )
     with transaction.atomic():
-        kept = {
-            (case_id, name, link_id): (pk, tuple(values))
-            for pk, case_id, name, link_id, *values in SlaClock.objects.filter(case_id__in=ids)
-            .order_by()
-            .values_list("pk", "case_id", "name", "link_id", *VALUES)
-        }
+        kept = _kept(ids)
         gone = [pk for key, (pk, _values) in kept.items() if key not in computed]
         changed, new = [], []
         for key, values in computed.items():
@@ -469,6 +463,26 @@ def recompute(
     return len(computed)
 
 
+def _kept(ids: list[int]) -> dict[tuple[int, str, int | None], tuple[int, tuple[Any, ...]]]:
+    """The cases' stored clocks by (case, name, link): their id and ``VALUES``. Read as rows, as
+    ``_events_of`` reads events (SQLite gives the moments in UTC without a zone)."""
+    from django.db import connection
+
+    query = SlaClock.objects.filter(case_id__in=ids).order_by().values_list("pk", "case_id", "name", "link_id", *VALUES)
+    sql, params = query.query.sql_with_params()
+    moments = [i for i, name in enumerate(VALUES) if name in ("due_at", "warn_at", "breached_at")]
+    utc = dt.UTC
+    kept = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, case_id, name, link_id, *values in cursor.fetchall():
+            for i in moments:
+                if values[i] is not None and values[i].tzinfo is None:
+                    values[i] = values[i].replace(tzinfo=utc)
+            kept[(case_id, name, link_id)] = (pk, tuple(values))
+    return kept
+
+
 def _update(rows: list[tuple[Any, ...]]) -> None:
     """Write the changed clocks (rows of ``VALUES``, the computing moment and the id): one ``UPDATE`` by
     id, sent as a batch (a ``CASE`` per column, as ``bulk_update`` writes, costs more than the rows it saves)."""
@@ -477,7 +491,7 @@ def _update(rows: list[tuple[Any, ...]]) -> None:
     meta = SlaClock._meta
     fields = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
     columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608 - names from the model, values as parameters
     moments = [i for i, field in enumerate(fields) if isinstance(field, models.DateTimeField)]
     adapt = connection.ops.adapt_datetimefield_value
     params = []
