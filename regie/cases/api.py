@@ -27,7 +27,7 @@ from regie.core.api import Strict
 from regie.core.api_tools import PageParams, RecordId, check_id, dumps, etag_of, problem
 from regie.core.api_tools import expected_version as if_match_version
 from regie.core.generic import ID_MAX
-from regie.core.models import OrgUnit, Person, Team
+from regie.core.models import Domain, OrgUnit, Person, Team
 
 TEXT = 20000
 UTC = dt.UTC
@@ -797,6 +797,26 @@ def _workflow_detail(workflow: Workflow) -> dict[str, Any]:
 )
 def get_workflow(request: HttpRequest, pk: int) -> Any:
     return _workflow_detail(_workflow(request, pk))
+
+
+class WorkflowIn(Strict):
+    kind: CaseKind = Field(..., description="The process")
+    domain: RecordId = Field(..., description="The domain whose own workflow it is (id)")
+    name: str = Field("", max_length=200, description="Its name (empty: the process and the domain)")
+
+
+@workflows_router.post(
+    "/",
+    response={201: WorkflowDetailOut, 403: CaseProblemOut, 422: CaseProblemOut},
+    operation_id="workflow_create",
+    summary="A domain's own workflow for a process, starting as a copy of the organisation's",
+)
+def create_workflow(request: HttpRequest, payload: WorkflowIn) -> Any:
+    domain = Domain.objects.active().visible_to(request.user).filter(pk=payload.domain).first()
+    if domain is None:
+        raise ValidationError({"domain": _("No domain you may see has the id %(id)s.") % {"id": payload.domain}})
+    workflow = services.workflow_create(actor=request.user, kind=str(payload.kind), domain=domain, name=payload.name)
+    return Status(201, _workflow_detail(Workflow.objects.select_related("domain").get(pk=workflow.pk)))
 
 
 @workflows_router.post(

@@ -90,24 +90,28 @@ class Lookup:
         self.parsed: dict[int, Any] = {}
         self.unit_paths: dict[int, str] = {}
 
-    def workflow(self, case: Case) -> Any:
+    def workflow(self, case: Case | CaseRow) -> Any:
         parsed = self.parsed.get(case.workflow_version_id)
         if parsed is None:
             from regie.cases.models import WorkflowVersion
 
-            cached = isinstance(case, Case) and Case.workflow_version.is_cached(case)  # type: ignore[attr-defined]
-            version = case.workflow_version if cached else WorkflowVersion.objects.get(pk=case.workflow_version_id)
+            if isinstance(case, Case) and Case.workflow_version.is_cached(case):  # type: ignore[attr-defined]
+                version = case.workflow_version
+            else:
+                version = WorkflowVersion.objects.get(pk=case.workflow_version_id)
             parsed = self.parsed[case.workflow_version_id] = version.parsed()
         return parsed
 
-    def unit_path(self, case: Case) -> str:
-        path = self.unit_paths.get(case.customer_unit_id)
+    def unit_path(self, case: Case | CaseRow) -> str:
+        unit = case.customer_unit_id
+        assert unit is not None  # asked only of a case with a customer unit
+        path = self.unit_paths.get(unit)
         if path is None:
-            if isinstance(case, Case) and Case.customer_unit.is_cached(case):  # type: ignore[attr-defined]
+            if isinstance(case, Case) and Case.customer_unit.is_cached(case) and case.customer_unit is not None:  # type: ignore[attr-defined]
                 path = case.customer_unit.scope.path
             else:
-                path = OrgUnit.objects.values_list("scope__path", flat=True).get(pk=case.customer_unit_id)
-            self.unit_paths[case.customer_unit_id] = path
+                path = OrgUnit.objects.values_list("scope__path", flat=True).get(pk=unit)
+            self.unit_paths[unit] = path
         return path
 
     def cover(self, service_id: int) -> Cover:
@@ -148,7 +152,7 @@ class Lookup:
             self.target_rows[version_id].append((metric, offering_id, priority, int(target)))
         return Cover(slas, [(link, by_agreement[link.agreement_id]) for link in links])
 
-    def holders(self, case: Case) -> list[Holder]:
+    def holders(self, case: Case | CaseRow) -> list[Holder]:
         day = timezone.localtime(case.opened_at, ZONE).date()
         key = (case.service_id, case.customer_unit_id, case.customer_organisation_id, day)
         found = self.agreements.get(key)
@@ -163,7 +167,7 @@ class Lookup:
             result.append(Holder(link, agreement, version, targets))
         return result
 
-    def _agreements(self, case: Case, day: dt.date) -> list[tuple[Any, Any, Any]]:
+    def _agreements(self, case: Case | CaseRow, day: dt.date) -> list[tuple[Any, Any, Any]]:
         """(link or None, agreement, version) of the SLA that covers the case and of the chain links with
         an agreement in force on the day the case was logged."""
         cover = self.cover(case.service_id)
@@ -195,7 +199,7 @@ class Lookup:
         return found
 
 
-def _targets(rows: list[tuple[str, int | None, int | None, int]], case: Case) -> dict[str, int]:
+def _targets(rows: list[tuple[str, int | None, int | None, int]], case: Case | CaseRow) -> dict[str, int]:
     """The response and resolution minutes for the case's priority and offering (most specific first)."""
     chosen: dict[str, tuple[int, int]] = {}
     for metric, offering_id, priority, minutes in rows:
@@ -207,7 +211,7 @@ def _targets(rows: list[tuple[str, int | None, int | None, int]], case: Case) ->
     return {metric: minutes for metric, (_rank, minutes) in chosen.items()}
 
 
-def holders(case: Case) -> list[Holder]:
+def holders(case: Case | CaseRow) -> list[Holder]:
     """The SLA that covers the case and the chain links with an agreement in force, with their targets."""
     return Lookup().holders(case)
 
@@ -215,7 +219,7 @@ def holders(case: Case) -> list[Holder]:
 # --- from the case's events to the engine's ------------------------------------------------------------
 
 
-def _definitions(case: Case, holder: Holder, lookup: Lookup) -> list[slaclock.ClockDefinition]:
+def _definitions(case: Case | CaseRow, holder: Holder, lookup: Lookup) -> list[slaclock.ClockDefinition]:
     key = (case.workflow_version_id, holder.link is None, case.priority, tuple(sorted(holder.targets.items())))
     cached = lookup.definitions.get(key)
     if cached is None:
@@ -263,7 +267,7 @@ def _customer_events(events: list[Any]) -> list[slaclock.Event]:
     return out
 
 
-def _link_events(case: Case, events: list[Any], link: Any, definition: Any) -> list[slaclock.Event]:
+def _link_events(case: Case | CaseRow, events: list[Any], link: Any, definition: Any) -> list[slaclock.Event]:
     """The case's history as the link sees it: "held" while its team or supplier has the case and the
     case's state runs the clock, "released" otherwise, "acted" once the holder has moved the case on,
     "stopped" in the workflow's stopped states."""
@@ -489,7 +493,7 @@ def _update(rows: list[tuple[Any, ...]]) -> None:
     from django.db import connection
 
     meta = SlaClock._meta
-    fields = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
+    fields: list[Any] = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
     columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608 - names from the model, values as parameters
     moments = [i for i, field in enumerate(fields) if isinstance(field, models.DateTimeField)]

@@ -106,7 +106,30 @@ def load(write: Callable[[str], Any]) -> None:
         assign(problem, 19, team=net)
 
     log("change", "Move the mail servers to the new storage array", 4, impact=2, urgency=3)
+    _hr_workflow()
     write(
         f"Service desk: {Case.objects.count()} cases on the digital workplace; sign in as desk to handle them,"
         " as ops to log one as a customer, as cab to decide on changes."
     )
+
+
+def _hr_workflow() -> None:
+    """Human resources runs its service requests on a workflow of its own: the organisation's, with the
+    check HR makes before anything else as the first step's work instruction."""
+    from django.contrib.auth import get_user_model
+
+    from regie.cases import services
+    from regie.core.models import Domain
+
+    hr = Domain.objects.filter(code="HR").first()
+    admin = get_user_model()._default_manager.filter(username="admin").first()
+    if hr is None or admin is None:
+        return
+    own = services.workflow_create(actor=admin, kind="service_request", domain=hr, name="HR service requests")
+    first = own.current_version()
+    assert first is not None  # made with its first version
+    definition = first.definition
+    definition["states"][0]["instruction"] = (
+        "Check the employee number and that the request comes from the employee or their manager before anything else."
+    )
+    services.workflow_version_add(actor=admin, workflow=own, definition=definition, note="HR's identity check first")

@@ -69,6 +69,41 @@ def workflow_version_add(*, actor: Any, workflow: Workflow, definition: Any, not
         )
 
 
+def workflow_create(*, actor: Any, kind: Any, domain: Any, name: Any = "") -> Workflow:
+    """A domain's own workflow for a process, starting as a copy of the organisation's current one (a
+    change is then a new version). From then on the domain's new cases follow it; running ones keep theirs."""
+    from regie.core.models import Domain
+
+    errors: dict[str, str] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = _("Choose one of the processes: %(kinds)s.") % {"kinds": ", ".join(CaseKind.values)}
+    if not isinstance(domain, Domain):
+        errors["domain"] = _("Choose the domain whose own workflow this is.")
+    name = " ".join(str(name or "").split())
+    if len(name) > 200:
+        errors["name"] = _("A name has at most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    if not permissions.may(actor, permissions.action_for(Workflow, "add"), scope=domain.scope):
+        raise PermissionDenied(_("You may not add workflows in this domain."))
+    with transaction.atomic():
+        if Workflow.objects.filter(kind=kind, domain=domain).exists():
+            raise ValidationError({"domain": _("This domain already has a workflow for this process.")})
+        source = workflow_version_for(kind, None)
+        process = str(CaseKind(kind).label).capitalize()
+        workflow = Workflow(kind=kind, domain=domain, name=name or f"{process} ({domain.name})")
+        workflow.full_clean()
+        workflow.save()
+        WorkflowVersion.objects.create(
+            workflow=workflow,
+            number=1,
+            definition=source.definition,
+            note=_("A copy of %(workflow)s, version %(number)s") % {"workflow": source.workflow, "number": source.number},
+            created_by=actor,
+        )
+    return workflow
+
+
 # --- cases -----------------------------------------------------------------------------------------
 
 

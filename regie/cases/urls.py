@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("cases/<int:pk>/links/", views.case_link, name="case_link"),
     path("cases/known-errors/", views.known_errors, name="known_errors"),
     path("workflows/", views.workflow_list, name="workflow_list"),
+    path("workflows/new/", views.workflow_new, name="workflow_new"),
     path("workflows/<int:pk>/", views.workflow_detail, name="workflow_detail"),
     path("workflows/<int:pk>/new-version/", views.workflow_edit, name="workflow_edit"),
     *FREEZES.urls(),

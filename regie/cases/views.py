@@ -392,7 +392,46 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
     for kind in CaseKind.values:  # every process shows its standard workflow, even before its first case
         services.workflow_version_for(kind, None)
     rows = [(w, w.current_version()) for w in Workflow.objects.active().visible_to(request.user).select_related("domain")]
-    return render(request, "cases/workflow_list.html", {"rows": rows})
+    may_add = permissions.holds_anywhere(request.user, permissions.action_for(Workflow, "add"))
+    return render(request, "cases/workflow_list.html", {"rows": rows, "may_add": may_add})
+
+
+def workflow_new(request: HttpRequest) -> HttpResponse:
+    """A domain's own workflow for a process, starting as a copy of the organisation's."""
+    from regie.cases.models import Workflow
+    from regie.core.models import Domain
+
+    action = permissions.action_for(Workflow, "add")
+    if not permissions.holds_anywhere(request.user, action):
+        raise PermissionDenied
+    domains = [
+        d
+        for d in Domain.objects.active().select_related("scope").order_by("name")
+        if permissions.may(request.user, action, scope=d.scope)
+    ]
+    values = {
+        "kind": request.POST.get("kind", ""),
+        "domain": request.POST.get("domain", ""),
+        "name": request.POST.get("name", ""),
+    }
+    problems: dict[str, list[str]] = {}
+    if request.method == "POST":
+        domain = next((d for d in domains if str(d.pk) == values["domain"]), None)
+        try:
+            workflow = services.workflow_create(actor=request.user, kind=values["kind"], domain=domain, name=values["name"])
+        except ValidationError as error:
+            problems = error.message_dict
+        else:
+            messages.success(
+                request,
+                _("%(workflow)s is in use for the domain's new cases; change it with a new version.") % {"workflow": workflow},
+            )
+            return redirect("cases:workflow_detail", pk=workflow.pk)
+    return render(
+        request,
+        "cases/workflow_new.html",
+        {"kinds": CaseKind.choices, "domains": domains, "values": values, "problems": problems},
+    )
 
 
 def workflow_edit(request: HttpRequest, pk: int) -> HttpResponse:

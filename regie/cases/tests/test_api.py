@@ -394,3 +394,29 @@ def test_no_request_makes_the_cases_api_fail(desk, keep_connection):  # noqa: F8
             assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
 
         check()
+
+
+def test_the_smo_gives_its_domain_its_own_workflow(desk):
+    """A copy of the organisation's workflow, for the domain's new cases; one per process and domain; only
+    where the caller may add workflows."""
+    _log(desk)
+    default = Workflow.objects.get(kind="incident", domain=None)
+    smo = desk.client_for("smo")
+    refused = _api(smo, "post", "/api/workflows/", {"kind": "incident", "domain": desk.org.hr.pk})
+    assert refused.status_code == 422 and "domain" in refused.json()["detail"]  # not a domain the officer sees
+    assert (
+        _api(desk.client_for("agent"), "post", "/api/workflows/", {"kind": "incident", "domain": desk.org.it.pk}).status_code
+        == 403
+    )
+    made = _api(smo, "post", "/api/workflows/", {"kind": "incident", "domain": desk.org.it.pk})
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["name"], body["domain"]["code"], body["current_version"]) == ("Incident (Information technology)", "IT", 1)
+    assert body["current"]["definition"] == default.current_version().definition
+    again = _api(smo, "post", "/api/workflows/", {"kind": "incident", "domain": desk.org.it.pk, "name": "Twice"})
+    assert again.status_code == 422 and "already has a workflow" in again.json()["detail"]
+    assert _api(smo, "post", "/api/workflows/", {"kind": "outage", "domain": desk.org.it.pk}).status_code == 422
+    # The domain's next case follows its own workflow; the case logged before keeps the default's version.
+    case = _log(desk).json()
+    assert Case.objects.get(pk=case["id"]).workflow_version.workflow_id == body["id"]
+    assert Case.objects.exclude(pk=case["id"]).get().workflow_version.workflow_id == default.pk

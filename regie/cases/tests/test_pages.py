@@ -181,6 +181,27 @@ def test_a_new_workflow_version_is_checked_whole_and_running_cases_keep_theirs(d
     assert "Ask for the asset tag first." in desk.client_for("requester").get(new.get_absolute_url()).content.decode()
 
 
+def test_the_smo_makes_its_domain_a_workflow_of_its_own_then_changes_it(desk):
+    from regie.cases.models import Workflow
+
+    smo = desk.client_for("smo")
+    assert 'id="workflow-new"' in smo.get("/workflows/").content.decode()
+    assert 'id="workflow-new"' not in desk.client_for("agent").get("/workflows/").content.decode()
+    assert desk.client_for("agent").get("/workflows/new/").status_code == 403
+    form = smo.get("/workflows/new/").content.decode()
+    assert f'value="{desk.org.it.pk}"' in form and f'value="{desk.org.hr.pk}"' not in form  # only where it may add
+    missing = smo.post("/workflows/new/", {"kind": "", "domain": ""}).content.decode()
+    assert 'id="workflow-problems"' in missing and "Choose one of the processes" in missing and "Choose the domain" in missing
+    done = smo.post("/workflows/new/", {"kind": "change", "domain": desk.org.it.pk, "name": "IT changes"})
+    own = Workflow.objects.get(kind="change", domain=desk.org.it)
+    assert done.status_code == 302 and done["Location"] == own.get_absolute_url()
+    assert (own.name, own.current_version().number) == ("IT changes", 1)
+    twice = smo.post("/workflows/new/", {"kind": "change", "domain": desk.org.it.pk}).content.decode()
+    assert "This domain already has a workflow for this process." in twice
+    # Its own: the officer of the domain may change it (the organisation's default is not theirs).
+    assert smo.get(f"/workflows/{own.pk}/new-version/").status_code == 200
+
+
 def test_the_change_manager_keeps_freeze_windows_the_desk_reads_them(desk):
     from regie.cases.models import FreezeWindow
 
