@@ -106,12 +106,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'regie.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE transactions take the write lock at
-    # BEGIN, so two writers queue on the busy timeout instead of failing half-way with "locked".
+    # BEGIN, so two writers queue on the busy timeout instead of failing half-way with "locked". A
+    # 64 MB page cache and reads through a memory map of up to 1 GB keep the pages a job reads again
+    # (the events of a hundred thousand cases) from going back to the file each time.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"
         ),
     }
 else:

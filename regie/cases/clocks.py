@@ -257,17 +257,21 @@ def _make_definitions(definition: Any, priority_number: int, holder: Holder) -> 
     return result
 
 
-def _customer_events(events: list[Any]) -> list[slaclock.Event]:
+# The events come from the case's history, checked when they were recorded: the engine need not check them.
+Event = slaclock.Trusted
+
+
+def _customer_events(events: list[Any]) -> list[slaclock.Trusted]:
     out = []
     for event in events:
         if event.state:
-            out.append(slaclock.Event(event.at, slaclock.STATE, event.state))
+            out.append(Event(event.at, slaclock.STATE, event.state))
         if event.priority is not None:
-            out.append(slaclock.Event(event.at, slaclock.PRIORITY, str(event.priority)))
+            out.append(Event(event.at, slaclock.PRIORITY, str(event.priority)))
     return out
 
 
-def _link_events(case: Case | CaseRow, events: list[Any], link: Any, definition: Any) -> list[slaclock.Event]:
+def _link_events(case: Case | CaseRow, events: list[Any], link: Any, definition: Any) -> list[slaclock.Trusted]:
     """The case's history as the link sees it: "held" while its team or supplier has the case and the
     case's state runs the clock, "released" otherwise, "acted" once the holder has moved the case on,
     "stopped" in the workflow's stopped states."""
@@ -276,10 +280,10 @@ def _link_events(case: Case | CaseRow, events: list[Any], link: Any, definition:
     # A supplier's clock runs while the case waits for that supplier; a team's pauses with the case.
     counting = running | paused if link_supplier is not None else running
     created, holding = EventKind.CREATED, (EventKind.CREATED, EventKind.ASSIGNED)
-    STATE, PRIORITY, Event = slaclock.STATE, slaclock.PRIORITY, slaclock.Event  # noqa: N806 - locals, read per event
+    STATE, PRIORITY = slaclock.STATE, slaclock.PRIORITY  # noqa: N806 - locals, read per event
     state = ""
     acted = held = False
-    out: list[slaclock.Event] = []
+    out: list[slaclock.Trusted] = []
     for event in events:
         if event.kind in holding:
             # A case handed to a supplier is held by the supplier's link; otherwise by its team's link.
@@ -393,7 +397,8 @@ def compute(
     lookup = lookup or Lookup()
     if events is None:
         events = _events_of([case.pk])[case.pk]
-    results: list[tuple[Holder, slaclock.ClockResult]] = []
+    # The holders' event streams by calendar (usually one): the case's moments are placed once per calendar.
+    by_calendar: dict[Any, list[tuple[Holder, list[slaclock.ClockDefinition], list[slaclock.Trusted]]]] = {}
     for holder in lookup.holders(case):
         if holder.version.calendar is None or not holder.targets:
             continue
@@ -404,8 +409,12 @@ def compute(
             stream = _customer_events(events)
         else:
             stream = _link_events(case, events, holder.link, lookup.workflow(case))
-        computed = slaclock.compute_all(definitions, stream, engine_calendar(holder.version.calendar), ZONE, now)
-        results.extend((holder, computed[d.name]) for d in definitions)
+        by_calendar.setdefault(holder.version.calendar, []).append((holder, definitions, stream))
+    results: list[tuple[Holder, slaclock.ClockResult]] = []
+    for calendar, streams in by_calendar.items():
+        computed = slaclock.compute_streams([(d, s) for _h, d, s in streams], engine_calendar(calendar), ZONE, now)
+        for (holder, definitions, _stream), found in zip(streams, computed, strict=True):
+            results.extend((holder, found[d.name]) for d in definitions)
     return results
 
 

@@ -173,6 +173,17 @@ class Event:
             raise EventError(f"a state event at {self.at:%Y-%m-%d %H:%M} needs the state's name")
 
 
+class Trusted(NamedTuple):
+    """An event as :class:`Event` describes it, from a source that checked it already (a case's history read
+    back from the database it was checked into): made without checking it again, for the jobs that replay
+    many thousand cases. ``at`` is aware, ``kind`` one of :data:`EVENT_KINDS`, a state event names a state;
+    anything else is the caller's error and gives no defined result."""
+
+    at: dt.datetime
+    kind: str
+    value: str | None = None
+
+
 class Segment(NamedTuple):
     """A stretch of the timeline in which state, priority and mode stayed the same."""
 
@@ -211,28 +222,55 @@ _AXIS_DAY_ONE = dt.datetime(1, 1, 1)  # minute 1440 of the axis
 
 
 def compute(
-    definition: ClockDefinition, events: Iterable[Event], calendar: Calendar, tz: dt.tzinfo, now: dt.datetime
+    definition: ClockDefinition, events: Iterable[Event | Trusted], calendar: Calendar, tz: dt.tzinfo, now: dt.datetime
 ) -> ClockResult:
     """The clock ``definition`` at ``now`` after ``events``, counted on ``calendar`` in zone ``tz``."""
     return _run(definition, calendar, tz, *_prepare(events, calendar, tz, now))
 
 
 def compute_all(
-    definitions: Sequence[ClockDefinition], events: Iterable[Event], calendar: Calendar, tz: dt.tzinfo, now: dt.datetime
+    definitions: Sequence[ClockDefinition],
+    events: Iterable[Event | Trusted],
+    calendar: Calendar,
+    tz: dt.tzinfo,
+    now: dt.datetime,
 ) -> dict[str, ClockResult]:
     """Several clocks of one case, keyed by name; the events are sorted and placed on the axis once."""
-    names = [d.name for d in definitions]
-    if len(set(names)) != len(names):
-        raise DefinitionError("two clocks of a case have the same name")
-    prepared = _prepare(events, calendar, tz, now)
-    return {d.name: _run(d, calendar, tz, *prepared) for d in definitions}
+    return compute_streams([(definitions, events)], calendar, tz, now)[0]
+
+
+def compute_streams(
+    streams: Sequence[tuple[Sequence[ClockDefinition], Iterable[Event | Trusted]]],
+    calendar: Calendar,
+    tz: dt.tzinfo,
+    now: dt.datetime,
+) -> list[dict[str, ClockResult]]:
+    """:func:`compute_all` for several event streams of one case on one calendar (the case as its
+    customer sees it, as each link of its chain sees it): the same as computing each alone, but a moment
+    that occurs in several streams is placed on the axis once."""
+    placed: dict[tuple[dt.datetime, int], tuple[float, dt.datetime, int]] = {}
+    results = []
+    for definitions, events in streams:
+        names = [d.name for d in definitions]
+        if len(set(names)) != len(names):
+            raise DefinitionError("two clocks of a case have the same name")
+        prepared = _prepare(events, calendar, tz, now, placed)
+        results.append({d.name: _run(d, calendar, tz, *prepared) for d in definitions})
+    return results
 
 
 def _prepare(
-    events: Iterable[Event], calendar: Calendar, tz: dt.tzinfo, now: dt.datetime
+    events: Iterable[Event | Trusted],
+    calendar: Calendar,
+    tz: dt.tzinfo,
+    now: dt.datetime,
+    placed: dict[tuple[dt.datetime, int], tuple[float, dt.datetime, int]] | None = None,
 ) -> tuple[list[_Row], list[int], float, dt.datetime, int]:
     """The events up to ``now`` in order with their places on the axis (which never runs backwards), the
-    calendar's work at each, and ``now`` (its timestamp, in the zone, the work at it)."""
+    calendar's work at each, and ``now`` (its timestamp, in the zone, the work at it). ``placed``: the
+    places of the moments already placed in ``tz``, added to as found."""
+    if placed is None:
+        placed = {}
     _check_aware(now, "the evaluation moment")
     now_ts = now.timestamp()
     rows: list[_Row] = []
@@ -240,18 +278,25 @@ def _prepare(
     last_ts = -math.inf
     for event in events:
         at = event.at
-        ts = at.timestamp()
+        # (with the fold: within one zone, the two passes through a repeated wall hour compare equal)
+        key = (at, at.fold)
+        place = placed.get(key)
+        if place is None:
+            ts = at.timestamp()
+            local = at.astimezone(tz)
+            if local is at:  # given in the zone: read again from the instant, so wall times the clocks skip become real
+                local = _in_zone(at, ts, tz)
+            minute = local.toordinal() * MINUTES_PER_DAY + local.hour * 60 + local.minute
+            if local.fold:
+                minute = _after_repeat(local, tz, minute)
+            placed[key] = (ts, local, minute)
+        else:
+            ts, local, minute = place
         if ts > now_ts:
             continue
         if ts < last_ts:
             in_order = False
         last_ts = ts
-        local = at.astimezone(tz)
-        if local is at:  # given in the zone: read again from the instant, so wall times the clocks skip become real
-            local = _in_zone(at, ts, tz)
-        minute = local.toordinal() * MINUTES_PER_DAY + local.hour * 60 + local.minute
-        if local.fold:
-            minute = _after_repeat(local, tz, minute)
         rows.append((ts, event.kind, event.value, local, minute))
     if not in_order:
         rows.sort(key=_TIMESTAMP)  # stable: ties keep the order given

@@ -33,8 +33,10 @@ from regie.engine.slaclock import (
     NaiveDatetimeError,
     Segment,
     SlaError,
+    Trusted,
     compute,
     compute_all,
+    compute_streams,
 )
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -414,6 +416,23 @@ def test_round_the_clock_the_repeated_hour_counts_once():
         for hour, minute in [(0, 59), (1, 0), (1, 10), (1, 59), (2, 0), (3, 0)]
     ]
     assert elapsed == [239, 240, 240, 240, 240, 300]
+
+
+def test_the_two_passes_through_the_repeated_hour_are_two_moments():
+    """Round the clock, 27 October 2024 in Amsterdam: logged at 02:30 in the first pass (summer time,
+    00:30 UTC), waiting for the customer at 02:30 in the second (winter time, 01:30 UTC). The wall times
+    are the same and compare equal, but the clock ran 30 minutes before the axis holds at 03:00; alone or
+    computed with another stream of the case, as given or as trusted events."""
+    first = dt.datetime(2024, 10, 27, 2, 30, tzinfo=AMS)
+    second = first.replace(fold=1)
+    events = [priority(first, "P4"), state(first, "new"), state(second, "waiting_customer")]
+    now = dt.datetime(2024, 10, 27, 3, tzinfo=UTC)
+    alone = clock(events, now, calendar=ROUND_THE_CLOCK)
+    assert (alone.status, alone.elapsed) == (PAUSED, 30)
+    trusted = [Trusted(*e) for e in ((e.at, e.kind, e.value) for e in events)]
+    together = compute_streams([([RESOLUTION], opened(first, "P4")), ([RESOLUTION], trusted)], ROUND_THE_CLOCK, AMS, now)
+    assert together[1]["resolution"] == alone
+    assert together[0]["resolution"].elapsed == 30 + 60  # running on: the axis held at 03:00 until 03:00 winter time
 
 
 def test_round_the_clock_the_skipped_hour_follows_the_wall_calendar():

@@ -17,7 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regie.engine.calendar import Calendar, CalendarException, from_minute, standard_week, to_minute
-from regie.engine.slaclock import PRIORITY, RUNNING, STATE, STOP, STOPPED, ClockDefinition, Event, compute
+from regie.engine.slaclock import (
+    PRIORITY,
+    RUNNING,
+    STATE,
+    STOP,
+    STOPPED,
+    ClockDefinition,
+    Event,
+    Trusted,
+    compute,
+    compute_streams,
+)
 
 HOUR = 60
 UTC = dt.UTC
@@ -271,3 +282,18 @@ def test_the_due_moment_is_when_the_target_is_reached(case, data):
         if tz is UTC:
             assert at_due.elapsed == result.target
     assert result.warn_due <= result.due
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_several_streams_at_once_give_what_each_gives_alone(case, data):
+    """A case's streams computed together (its moments placed once), as trusted events, some given in the
+    calendar's zone (the repeated hour of autumn among them): each clock as when computed alone."""
+    definition, events, calendar, tz, anchor = case
+    other_definition, other = data.draw(definitions(), label="other"), data.draw(histories(anchor), label="other events")
+    in_zone = data.draw(st.lists(st.booleans(), min_size=len(events), max_size=len(events)), label="in zone")
+    trusted = [Trusted(e.at.astimezone(tz) if flip else e.at, e.kind, e.value) for e, flip in zip(events, in_zone, strict=True)]
+    now = data.draw(nows(anchor, events), label="now")
+    together = compute_streams([([definition], trusted), ([other_definition], other)], calendar, tz, now)
+    assert together[0][definition.name] == compute(definition, events, calendar, tz, now)
+    assert together[1][other_definition.name] == compute(other_definition, other, calendar, tz, now)
