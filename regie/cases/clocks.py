@@ -55,6 +55,7 @@ class Holder:
     def __post_init__(self) -> None:
         self.link_id = self.link.pk if self.link is not None else None
         self.agreement_id = self.agreement.pk
+        self.target_key = tuple(sorted(self.targets.items()))
 
 
 #: The statuses of a version that is or was in force (a superseded one was, for a case logged back then).
@@ -89,6 +90,7 @@ class Lookup:
         self.definitions: dict[tuple[Any, ...], list[slaclock.ClockDefinition]] = {}
         self.parsed: dict[int, Any] = {}
         self.unit_paths: dict[int, str] = {}
+        self.planned: dict[tuple[Any, ...], list[Holder]] = {}
 
     def workflow(self, case: Case | CaseRow) -> Any:
         parsed = self.parsed.get(case.workflow_version_id)
@@ -155,6 +157,13 @@ class Lookup:
     def holders(self, case: Case | CaseRow) -> list[Holder]:
         day = timezone.localtime(case.opened_at, ZONE).date()
         key = (case.service_id, case.customer_unit_id, case.customer_organisation_id, day)
+        plan_key = (*key, case.priority, case.offering_id)
+        planned = self.planned.get(plan_key)
+        if planned is None:
+            planned = self.planned[plan_key] = self._holders(case, key, day)
+        return planned
+
+    def _holders(self, case: Case | CaseRow, key: tuple[Any, ...], day: dt.date) -> list[Holder]:
         found = self.agreements.get(key)
         if found is None:
             found = self.agreements[key] = self._agreements(case, day)
@@ -220,7 +229,7 @@ def holders(case: Case | CaseRow) -> list[Holder]:
 
 
 def _definitions(case: Case | CaseRow, holder: Holder, lookup: Lookup) -> list[slaclock.ClockDefinition]:
-    key = (case.workflow_version_id, holder.link is None, case.priority, tuple(sorted(holder.targets.items())))
+    key = (case.workflow_version_id, holder.link is None, case.priority, holder.target_key)
     cached = lookup.definitions.get(key)
     if cached is None:
         cached = lookup.definitions[key] = _make_definitions(lookup.workflow(case), case.priority, holder)
@@ -336,24 +345,34 @@ class EventRow(NamedTuple):
     supplier_id: int | None
 
 
-def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
+def _rows(query: Any, moments: Iterable[int] = ()) -> Iterable[list[Any]]:
+    """The rows of a ``values_list`` query set, read as the database gives them rather than through the
+    query set's per-value converters (a job reads a million): the columns at ``moments`` are moments, which
+    SQLite gives in UTC without a zone."""
     from django.db import connection
 
+    sql, params = query.query.sql_with_params()
+    utc = dt.UTC
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    for row in found:
+        values = list(row)
+        for i in moments:
+            moment = values[i]
+            if moment is not None and moment.tzinfo is None:
+                values[i] = moment.replace(tzinfo=utc)
+        yield values
+
+
+def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
     rows: dict[int, list[EventRow]] = {pk: [] for pk in case_ids}
     columns = ("case_id", "at", "kind", "state", "priority", "team_id", "supplier_id")
     # Only what moves a clock: a mail or a comment (whenever it is recorded) says nothing of state or holder.
     moving = (EventKind.CREATED, EventKind.STATE, EventKind.PRIORITY, EventKind.ASSIGNED)
     events = CaseEvent.objects.filter(case_id__in=case_ids, kind__in=moving).order_by("case_id", "at", "id")
-    # The statement the query set would run, read without building its per-value converters (a job reads
-    # a million events): the database gives the moment as an aware one, or (SQLite) as UTC without a zone.
-    sql, params = events.values_list(*columns).query.sql_with_params()
-    utc = dt.UTC
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for case_id, at, *values in cursor.fetchall():
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=utc)
-            rows[case_id].append(EventRow(at, *values))
+    for case_id, *values in _rows(events.values_list(*columns), (1,)):
+        rows[case_id].append(EventRow(*values))
     return rows
 
 
@@ -385,7 +404,8 @@ CLOCK_FIELDS = (
 
 def case_rows(ids: list[int]) -> list[CaseRow]:
     """The cases of these ids as the clocks read them, in the order of ``ids``."""
-    found = {row[0]: CaseRow(*row) for row in Case.objects.filter(pk__in=ids).order_by().values_list(*CLOCK_FIELDS)}
+    query = Case.objects.filter(pk__in=ids).order_by().values_list(*CLOCK_FIELDS)
+    found = {row[0]: CaseRow(*row) for row in _rows(query, (CLOCK_FIELDS.index("opened_at"),))}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -477,23 +497,10 @@ def recompute(
 
 
 def _kept(ids: list[int]) -> dict[tuple[int, str, int | None], tuple[int, tuple[Any, ...]]]:
-    """The cases' stored clocks by (case, name, link): their id and ``VALUES``. Read as rows, as
-    ``_events_of`` reads events (SQLite gives the moments in UTC without a zone)."""
-    from django.db import connection
-
+    """The cases' stored clocks by (case, name, link): their id and ``VALUES``."""
     query = SlaClock.objects.filter(case_id__in=ids).order_by().values_list("pk", "case_id", "name", "link_id", *VALUES)
-    sql, params = query.query.sql_with_params()
-    moments = [i for i, name in enumerate(VALUES) if name in ("due_at", "warn_at", "breached_at")]
-    utc = dt.UTC
-    kept = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pk, case_id, name, link_id, *values in cursor.fetchall():
-            for i in moments:
-                if values[i] is not None and values[i].tzinfo is None:
-                    values[i] = values[i].replace(tzinfo=utc)
-            kept[(case_id, name, link_id)] = (pk, tuple(values))
-    return kept
+    moments = [4 + i for i, name in enumerate(VALUES) if name in ("due_at", "warn_at", "breached_at")]
+    return {(case_id, name, link_id): (pk, tuple(values)) for pk, case_id, name, link_id, *values in _rows(query, moments)}
 
 
 def _update(rows: list[tuple[Any, ...]]) -> None:

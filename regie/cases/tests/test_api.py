@@ -381,7 +381,7 @@ def test_no_request_makes_the_cases_api_fail(desk, keep_connection):  # noqa: F8
     _token, raw = core_services.token_create(user=desk.users["agent"], name="fuzz")
     ours = [result.ok() for result in schema.get_all_operations()]
     ours = [op for op in ours if op.path.startswith(PREFIXES)]
-    assert len(ours) == 11
+    assert len(ours) == 12
     for operation in ours:
 
         @given(case=operation.as_strategy())
