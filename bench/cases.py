@@ -1305,7 +1305,7 @@ def measure_scan(world: World, runs: int) -> JobRuns:
         SlaClock.objects.bulk_create([SlaClock(**row) for row in saved], batch_size=1000)
 
     job = JobRuns("breach scan")
-    job.cases = len(ids)
+    job.detail["candidates"] = len(ids)  # the cases whose clocks are saved and put back
     job.detail = {
         "when": when,
         "running": running.count(),
@@ -1326,8 +1326,9 @@ def measure_scan(world: World, runs: int) -> JobRuns:
             job.tallies.append(tally)
         job.detail["breached"] = result["breached"]
         job.detail["clocks"] = result["clocks"]
+        job.cases = result["cases"]  # the cases the scan computed
     put_back()
-    print(f"  scan_clocks: {job.cases:,} cases, median {job.median():.2f} s", flush=True)
+    print(f"  scan_clocks: {job.cases:,} cases computed, median {job.median():.2f} s", flush=True)
     return job
 
 
@@ -1501,10 +1502,11 @@ def report(
         )
     scan = jobs["full"]["scan"].detail
     print(
-        f"\n  the scan at {scan['when']:%Y-%m-%d %H:%M} UTC, {SCAN_AFTER} working minutes after the clocks were computed: of"
+        f"\n  the scan at {scan['when']:%Y-%m-%d %H:%M %Z}, {SCAN_AFTER} working minutes after the clocks were computed: of"
         f" {scan['running']:,} running clocks not breached, {scan['warned']:,} were past their warning already and"
         f" {scan['crossed']:,} reached their warning or due moment in these minutes ({scan['due']:,} past due);"
-        f" {jobs['full']['scan'].cases:,} cases computed again ({scan['clocks']:,} clocks), {scan['breached']:,} breached after"
+        f" {jobs['full']['scan'].cases:,} cases computed again ({scan['clocks']:,} clocks; the warned ones not again),"
+        f" {scan['breached']:,} breached after"
     )
     for key in limits:
         f = jobs["full"][key]

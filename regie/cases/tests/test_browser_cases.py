@@ -168,3 +168,29 @@ def test_a_change_specified_approved_by_another_and_realised_by_a_third(live_ser
     assert not errors, errors
     for context in (requester_context, manager_context, desk_context):
         context.close()
+
+
+def test_the_smo_gives_facilities_its_own_incident_workflow(live_server, browser, transactional_db):  # noqa: F811
+    from regie.cases.models import Workflow
+
+    load_demo(lambda _line: None)
+    base = live_server.url
+    errors: list[str] = []
+    context, page = _sign_in(browser, base, "smo", errors)
+    page.goto(f"{base}/workflows/")
+    assert page.locator("#workflows tbody tr").count() >= 6  # the five defaults and HR's own
+    page.click("#workflow-new")
+    page.select_option("#id_kind", "incident")
+    page.select_option("#id_domain", label="Facilities")
+    page.fill("#id_name", "Facilities incidents")
+    _shot(page, "workflow-new")
+    page.click("#workflow-new-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/workflows/\d+/$"))
+    own = Workflow.objects.get(kind="incident", domain__code="FAC")
+    assert own.name == "Facilities incidents" and own.current_version().number == 1
+    assert "Facilities incidents" in page.locator("h1").inner_text()
+    page.goto(f"{base}/workflows/")
+    assert page.locator("#workflows").get_by_text("Facilities incidents").count() == 1
+    _shot(page, "workflow-list")
+    context.close()
+    assert errors == []
