@@ -504,14 +504,16 @@ def _kept(ids: list[int]) -> dict[tuple[int, str, int | None], tuple[int, tuple[
 
 
 def _update(rows: list[tuple[Any, ...]]) -> None:
-    """Write the changed clocks (rows of ``VALUES``, the computing moment and the id): one ``UPDATE`` by
-    id, sent as a batch (a ``CASE`` per column, as ``bulk_update`` writes, costs more than the rows it saves)."""
+    """Write the changed clocks (rows of ``VALUES``, the computing moment and the id). On PostgreSQL one
+    ``UPDATE … FROM (VALUES …)`` for the batch (a statement per row would wait for the server once per
+    row); elsewhere one ``UPDATE`` by id, sent as a batch. (A ``CASE`` per column, as ``bulk_update``
+    writes, costs more than the rows it saves.)"""
     from django.db import connection
 
     meta = SlaClock._meta
     fields: list[Any] = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
-    columns = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608 - names from the model, values as parameters
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     moments = [i for i, field in enumerate(fields) if isinstance(field, models.DateTimeField)]
     adapt = connection.ops.adapt_datetimefield_value
     params = []
@@ -522,7 +524,21 @@ def _update(rows: list[tuple[Any, ...]]) -> None:
                 values[i] = adapt(values[i])
         params.append(values)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            names = [quote(field.column) for field in fields]
+            # Each value cast to its column's type: a column of NULLs alone would be text.
+            sets = ", ".join(f"{name} = v.{name}::{field.db_type(connection)}" for name, field in zip(names, fields, strict=True))
+            each = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+            for start in range(0, len(params), 1000):
+                part = params[start : start + 1000]
+                sql = (
+                    f"UPDATE {table} AS c SET {sets} FROM (VALUES {', '.join([each] * len(part))})"  # noqa: S608 - names from the model, values as parameters
+                    f" AS v({', '.join(names)}, id) WHERE c.id = v.id::bigint"
+                )
+                cursor.execute(sql, [value for values in part for value in values])
+        else:
+            columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", params)  # noqa: S608 - as above
 
 
 def open_cases_on_calendar(calendar_id: int, days: tuple[dt.date, dt.date] | None = None) -> list[int]:

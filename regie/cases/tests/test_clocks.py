@@ -259,7 +259,8 @@ def test_computing_again_writes_only_the_clocks_that_changed(desk):
     writes = [
         q["sql"] for q in queries.captured_queries if q["sql"].split(": ", 1)[-1].startswith(("UPDATE", "INSERT", "DELETE"))
     ]
-    assert len(writes) == 1 and writes[0].startswith("2 times: UPDATE") and "cases_slaclock" in writes[0]
+    # (one statement for the running clock's two rows: SQLite sends one UPDATE twice, PostgreSQL one with both)
+    assert len(writes) == 1 and "UPDATE" in writes[0] and "cases_slaclock" in writes[0]
     assert {c.pk: c.computed_at for c in SlaClock.objects.filter(case=done)} == before
     assert _clock(running, "resolution").computed_at == at(4, 12)
     assert _clock(running, "resolution").elapsed_minutes == 180 + 240 + 240  # Tuesday from 09:00, Wednesday 08:00–12:00
