@@ -86,7 +86,6 @@ class Lookup:
         self.covers: dict[int, Cover] = {}
         self.agreements: dict[tuple[Any, ...], list[tuple[Any, Any, Any]]] = {}
         self.target_rows: dict[int, list[tuple[str, int | None, int | None, int]]] = {}
-        self.targets: dict[tuple[int, int, int | None], dict[str, int]] = {}
         self.definitions: dict[tuple[Any, ...], list[slaclock.ClockDefinition]] = {}
         self.parsed: dict[int, Any] = {}
         self.unit_paths: dict[int, str] = {}
@@ -167,14 +166,9 @@ class Lookup:
         found = self.agreements.get(key)
         if found is None:
             found = self.agreements[key] = self._agreements(case, day)
-        result = []
-        for link, agreement, version in found:
-            target_key = (version.pk, case.priority, case.offering_id)
-            targets = self.targets.get(target_key)
-            if targets is None:
-                targets = self.targets[target_key] = _targets(self.target_rows[version.pk], case)
-            result.append(Holder(link, agreement, version, targets))
-        return result
+        return [
+            Holder(link, agreement, version, _targets(self.target_rows[version.pk], case)) for link, agreement, version in found
+        ]
 
     def _agreements(self, case: Case | CaseRow, day: dt.date) -> list[tuple[Any, Any, Any]]:
         """(link or None, agreement, version) of the SLA that covers the case and of the chain links with
