@@ -185,8 +185,15 @@ class Case(BusinessModel):
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
         indexes = [
-            # A team's queue: its open cases, most urgent first.
-            models.Index(fields=["team", "closed_at", "priority", "opened_at"], name="cases_team_queue"),
+            # A team's queue: its open cases in the queue's order. Partial rather than led by ``closed_at``:
+            # with "closed_at IS NULL" in the index's condition, not in its columns, PostgreSQL knows the
+            # index is in the queue's order for a team and reads the first page of it, however long the
+            # queue (a column tested with IS NULL does not count as fixed for the order).
+            models.Index(
+                fields=["team", "priority", "opened_at", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="cases_team_queue_open",
+            ),
             models.Index(fields=["assignee", "closed_at"], name="cases_assignee_open"),
             models.Index(fields=["service", "opened_at"], name="cases_service_opened"),
         ]
