@@ -12,10 +12,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regie.core.jobs import enqueue, every, set_progress, task
+from regie.core.jobs import enqueue, every, run_parts, set_progress, split, task
 from regie.core.models import Job
 
 BATCH = 500
+#: the cases of one part of a job that computes many: more are split into parts for several workers
+PART = 5000
 
 
 @task("cases.scan_clocks")
@@ -44,18 +46,44 @@ def scan_clocks(job: Job) -> dict[str, Any]:
 @task("cases.recompute_clocks")
 def recompute_clocks(job: Job, calendar: int, first: str | None = None, last: str | None = None) -> dict[str, Any]:
     """The open cases whose clocks count on the calendar, computed again: all of them, or, when only the
-    days ``first`` to ``last`` (ISO dates) changed, those whose clocks those days can move."""
+    days ``first`` to ``last`` (ISO dates) changed, those whose clocks those days can move. More than
+    ``PART`` cases are split into parts of that many, queued as jobs of their own so that every free
+    worker computes some while this one computes the rest."""
     from regie.cases import clocks
 
     days = (dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first and last else None
     ids = clocks.open_cases_on_calendar(calendar, days)
+    total = len(ids)
+    if total > PART:
+        set_progress(job, 0, total, _("%(done)s of %(total)s cases") % {"done": 0, "total": total})
+        parts = split(
+            job,
+            "cases.recompute_clocks_part",
+            [{"ids": ids[start : start + PART]} for start in range(0, total, PART)],
+            label=job.label or _("SLA clocks"),
+        )
+        run_parts(job, parts)
+    else:
+        _recompute(job, ids)
+    return {"cases": total, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": total}}
+
+
+@task("cases.recompute_clocks_part")
+def recompute_clocks_part(job: Job, ids: list[int], part_of: int | None = None) -> dict[str, Any]:
+    """A part of ``recompute_clocks``: the clocks of these cases computed again."""
+    _recompute(job, ids)
+    return {"cases": len(ids), "message": _("The clocks of %(n)s open cases were computed again.") % {"n": len(ids)}}
+
+
+def _recompute(job: Job, ids: list[int]) -> None:
+    from regie.cases import clocks
+
     total = len(ids)
     lookup = clocks.Lookup()  # agreements, targets and definitions read once for the whole job
     for start in range(0, total, BATCH):
         clocks.recompute(clocks.case_rows(ids[start : start + BATCH]), lookup=lookup)
         done = min(start + BATCH, total)
         set_progress(job, done, total, _("%(done)s of %(total)s cases") % {"done": done, "total": total})
-    return {"cases": total, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": total}}
 
 
 def calendar_changed(calendar: Any, actor: Any = None, days: tuple[dt.date, dt.date] | None = None) -> None:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from regie.core.models import Job, JobStatus, Schedule
 
@@ -165,12 +166,16 @@ def requeue_abandoned() -> int:
         return abandoned.filter(attempts__lt=F("max_attempts")).update(status=JobStatus.QUEUED, worker="")
 
 
-def claim(worker: str | None = None) -> Job | None:
-    """Take the oldest due job, or None. One job is claimed by one worker only."""
+def claim(worker: str | None = None, among: list[int] | None = None) -> Job | None:
+    """Take the oldest due job (of the jobs ``among``, when given), or None. One job is claimed by one
+    worker only."""
     worker = worker or _worker_name()
     now = timezone.now()
     with transaction.atomic():
-        job = _lock(Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now)).order_by("run_after", "id").first()
+        due = Job.objects.filter(status=JobStatus.QUEUED, run_after__lte=now)
+        if among is not None:
+            due = due.filter(pk__in=among)
+        job = _lock(due).order_by("run_after", "id").first()
         if job is None:
             return None
         updated = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
@@ -216,6 +221,50 @@ def execute(job: Job) -> None:
         error="",
         progress_done=F("progress_total"),
     )
+
+
+def split(job: Job, task_name: str, parts: list[dict[str, Any]], *, label: str) -> list[int]:
+    """Queue the parts of a large job as jobs of their own (``task_name`` with each part's arguments), so
+    that every worker that is free takes some; ``run_parts`` then works through them. Returns their ids."""
+    with transaction.atomic():
+        return [
+            enqueue(
+                task_name,
+                label=f"{label} ({number}/{len(parts)})",
+                requested_by=job.requested_by,
+                **{**arguments, "part_of": job.pk},
+            ).pk
+            for number, arguments in enumerate(parts, start=1)
+        ]
+
+
+def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.2) -> list[Job]:
+    """Run the queued ``parts`` of ``job`` in this worker, one after the other, while other workers take
+    theirs; then wait until every part has ended, keeping ``job``'s progress at the sum of theirs. With
+    no other worker, this one runs them all. A part whose worker died is queued again after the lease
+    and taken here. Raises ``JobFailed`` when a part failed for good; returns the parts."""
+    worker = _worker_name()
+    ended = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    while True:
+        part = claim(worker, among=parts)
+        if part is not None:
+            execute(part)
+        rows = list(Job.objects.filter(pk__in=parts).order_by("pk"))
+        done = sum(row.progress_done for row in rows if row.status != JobStatus.QUEUED)
+        total = sum(row.progress_total for row in rows)
+        finished = sum(1 for row in rows if row.status in ended)
+        set_progress(job, done, max(total, job.progress_total), job.progress_message)
+        if finished == len(rows):
+            break
+        if part is None:
+            requeue_abandoned()
+            time.sleep(poll_seconds)
+    failed = [row for row in rows if row.status == JobStatus.FAILED]
+    if failed:
+        first = (failed[0].error.strip().splitlines() or [""])[-1]
+        message = _("%(failed)s of %(parts)s parts failed: %(error)s")
+        raise JobFailed(message % {"failed": len(failed), "parts": len(rows), "error": first})
+    return rows
 
 
 def run_pending(limit: int = 1000) -> int:

@@ -154,6 +154,46 @@ def test_a_holiday_added_to_the_calendar_recomputes_the_open_cases_in_the_backgr
     assert _clock(case, "resolution").elapsed_minutes == 60
 
 
+def test_a_changed_week_splits_the_recompute_into_parts_that_give_the_same_clocks(desk, monkeypatch):
+    """Three cases logged on Monday 16:00, 16:10 and 16:20; on Tuesday 10:00 the calendar's Tuesday
+    starts at 09:00 instead of 08:00. With parts of two cases the job queues two parts (two cases and
+    one) and, no other worker being free, runs them itself: each case has then used an hour less."""
+    from unittest import mock
+
+    from regie.cases import tasks
+    from regie.core import jobs
+    from regie.core.models import Job
+    from regie.planning import calendars
+
+    monkeypatch.setattr(tasks, "PART", 2)
+    cases = [
+        services.case_register(
+            actor=desk.users["requester"], kind="incident", service=desk.service, title=f"Printer {n}", at=at(2, 16, 10 * n)
+        )
+        for n in range(3)
+    ]
+    clocks.recompute(cases, now=at(3, 10))
+    assert [_clock(c, "resolution").elapsed_minutes for c in cases] == [180, 170, 160]
+    week = [list(day) for day in desk.calendar.week]
+    week[1] = [["09:00", "12:00"], ["13:00", "17:00"]]
+    calendars.calendar_update(
+        actor=desk.org.users["superuser"], calendar=desk.calendar, values={"week": week}, version=desk.calendar.version
+    )
+    job = Job.objects.get(task="cases.recompute_clocks")
+    assert job.arguments == {"calendar": desk.calendar.pk}
+    with mock.patch("regie.cases.clocks.timezone.now", return_value=at(3, 10)):
+        jobs.execute(job)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    parts = Job.objects.filter(task="cases.recompute_clocks_part").order_by("pk")
+    assert [(p.status, p.arguments) for p in parts] == [
+        ("succeeded", {"ids": [cases[0].pk, cases[1].pk], "part_of": job.pk}),
+        ("succeeded", {"ids": [cases[2].pk], "part_of": job.pk}),
+    ]
+    assert (job.progress_done, job.progress_total, job.result["cases"]) == (3, 3, 3)
+    assert [_clock(c, "resolution").elapsed_minutes for c in cases] == [120, 110, 100]
+
+
 def test_the_breach_scan_records_a_breach_when_it_happens(desk):
     from unittest import mock
 

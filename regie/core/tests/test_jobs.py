@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -28,7 +29,7 @@ def flaky(job):
 
 
 @jobs.task("tests.refuse", max_attempts=3)
-def refuse(job):
+def refuse(job, **_arguments):
     raise jobs.JobFailed("Bad input: row 3", {"errors": [{"row": 3, "column": "email", "message": "wrong"}]})
 
 
@@ -121,6 +122,60 @@ def test_abandoned_running_job_is_requeued_after_the_lease(settings):
     assert jobs.run_pending() == 1
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
+
+
+@jobs.task("tests.whole")
+def whole(job, pieces):
+    parts = jobs.split(job, "tests.record", [{"piece": piece} for piece in pieces], label="Whole")
+    return {"parts": [part.result for part in jobs.run_parts(job, parts, poll_seconds=0.01)]}
+
+
+def test_a_job_split_into_parts_runs_those_no_other_worker_took_and_sums_their_progress(org):
+    parent = jobs.enqueue("tests.whole", label="Whole", requested_by=org.users["member_a"], pieces=["a", "b", "c"])
+    real_execute = jobs.execute
+
+    def another_worker_first(job):
+        # While the parent starts on the first part, another worker takes and finishes the second.
+        if job.task == "tests.record" and not CALLS:
+            second = Job.objects.get(task="tests.record", arguments__piece="b")
+            other = jobs.claim("worker-2", among=[second.pk])
+            assert other is not None and other.arguments["piece"] == "b"
+            real_execute(other)
+        real_execute(job)
+
+    with mock.patch("regie.core.jobs.execute", side_effect=another_worker_first):
+        assert jobs.claim("worker-1", among=[parent.pk]) is not None
+        real_execute(parent)
+    parent.refresh_from_db()
+    assert parent.status == JobStatus.SUCCEEDED, parent.error
+    parts = Job.objects.filter(task="tests.record").order_by("pk")
+    assert [p.label for p in parts] == ["Whole (1/3)", "Whole (2/3)", "Whole (3/3)"]
+    assert {p.requested_by_id for p in parts} == {org.users["member_a"].pk}
+    assert [p.arguments for p in parts] == [{"piece": x, "part_of": parent.pk} for x in "abc"]
+    # Each part ran once, whoever took it; the parent's progress is the sum of the parts'.
+    assert sorted(arguments["piece"] for _pk, arguments in CALLS) == ["a", "b", "c"]
+    assert [p.worker for p in parts].count("worker-2") == 1
+    assert (parent.progress_done, parent.progress_total) == (6, 6)
+    assert parent.result == {"parts": [{"seen": {"piece": x, "part_of": parent.pk}} for x in "abc"]}
+
+
+def test_a_part_whose_worker_died_is_run_by_the_parent_after_the_lease(settings):
+    settings.REGIE_JOB_LEASE_SECONDS = 60
+    parent = jobs.enqueue("tests.whole", pieces=["a"])
+    parts = jobs.split(parent, "tests.record", [{"piece": "a"}], label="Whole")
+    jobs.claim("dead-worker", among=parts)
+    Job.objects.filter(pk=parts[0]).update(heartbeat_at=timezone.now() - timedelta(seconds=120))
+    [part] = jobs.run_parts(parent, parts, poll_seconds=0.01)
+    assert part.status == JobStatus.SUCCEEDED and part.attempts == 2
+    assert [(part.pk, {"piece": "a", "part_of": parent.pk})] == CALLS
+
+
+def test_a_job_fails_when_one_of_its_parts_failed_for_good():
+    parent = jobs.enqueue("tests.whole", pieces=[])
+    parts = jobs.split(parent, "tests.refuse", [{}, {}], label="Whole")
+    with pytest.raises(jobs.JobFailed, match="2 of 2 parts failed: Bad input: row 3"):
+        jobs.run_parts(parent, parts, poll_seconds=0.01)
+    assert not Job.objects.filter(pk__in=parts).exclude(status=JobStatus.FAILED).exists()
 
 
 def test_worker_loop_runs_due_jobs_and_stops(settings):
