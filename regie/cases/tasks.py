@@ -71,15 +71,25 @@ def recompute_clocks(job: Job, calendar: int, first: str | None = None, last: st
 @task("cases.recompute_clocks_part")
 def recompute_clocks_part(job: Job, ids: list[int], part_of: int | None = None) -> dict[str, Any]:
     """A part of ``recompute_clocks``: the clocks of these cases computed again."""
-    _recompute(job, ids)
+    _recompute(job, ids, part_of)
     return {"cases": len(ids), "message": _("The clocks of %(n)s open cases were computed again.") % {"n": len(ids)}}
 
 
-def _recompute(job: Job, ids: list[int]) -> None:
+#: the ``Lookup`` of the job whose parts this worker is computing: read once for all the parts it takes
+_lookups: dict[int, Any] = {}
+
+
+def _recompute(job: Job, ids: list[int], part_of: int | None = None) -> None:
     from regie.cases import clocks
 
     total = len(ids)
-    lookup = clocks.Lookup()  # agreements, targets and definitions read once for the whole job
+    # Agreements, targets and definitions read once for the whole job (in each worker that takes parts).
+    lookup = _lookups.get(part_of) if part_of is not None else None
+    if lookup is None:
+        lookup = clocks.Lookup()
+        if part_of is not None:
+            _lookups.clear()
+            _lookups[part_of] = lookup
     for start in range(0, total, BATCH):
         clocks.recompute(clocks.case_rows(ids[start : start + BATCH]), lookup=lookup)
         done = min(start + BATCH, total)
