@@ -383,7 +383,7 @@ def _events_of(case_ids: list[int]) -> dict[int, list[EventRow]]:
     columns = ("case_id", "at", "kind", "state", "priority", "team_id", "supplier_id")
     # Only what moves a clock: a mail or a comment (whenever it is recorded) says nothing of state or holder.
     moving = (EventKind.CREATED, EventKind.STATE, EventKind.PRIORITY, EventKind.ASSIGNED)
-    events = CaseEvent.objects.filter(case_id__in=case_ids, kind__in=moving).order_by("case_id", "at", "id")
+    events = CaseEvent.objects.filter(case_id__any_of=case_ids, kind__in=moving).order_by("case_id", "at", "id")
     make = EventRow._make
     for row in _rows(events.values_list(*columns), (1,)):
         rows[row[0]].append(make(row[1:]))
@@ -418,15 +418,21 @@ CLOCK_FIELDS = (
 
 def case_rows(ids: list[int]) -> list[CaseRow]:
     """The cases of these ids as the clocks read them, in the order of ``ids``."""
-    query = Case.objects.filter(pk__in=ids).order_by().values_list(*CLOCK_FIELDS)
+    query = Case.objects.filter(pk__any_of=ids).order_by().values_list(*CLOCK_FIELDS)
     found = {row[0]: CaseRow(*row) for row in _rows(query, (CLOCK_FIELDS.index("opened_at"),))}
     return [found[pk] for pk in ids if pk in found]
 
 
 def compute(
-    case: Case | CaseRow, now: dt.datetime | None = None, *, events: list[Any] | None = None, lookup: Lookup | None = None
+    case: Case | CaseRow,
+    now: dt.datetime | None = None,
+    *,
+    events: list[Any] | None = None,
+    lookup: Lookup | None = None,
+    timeline: bool = True,
 ) -> list[tuple[Holder, slaclock.ClockResult]]:
-    """Every clock of the case at ``now``, computed from its events."""
+    """Every clock of the case at ``now``, computed from its events (without their timelines when
+    ``timeline`` is False)."""
     now = now or timezone.now()
     lookup = lookup or Lookup()
     if events is None:
@@ -446,7 +452,9 @@ def compute(
         by_calendar.setdefault(holder.version.calendar, []).append((holder, definitions, stream))
     results: list[tuple[Holder, slaclock.ClockResult]] = []
     for calendar, streams in by_calendar.items():
-        computed = slaclock.compute_streams([(d, s) for _h, d, s in streams], engine_calendar(calendar), ZONE, now)
+        computed = slaclock.compute_streams(
+            [(d, s) for _h, d, s in streams], engine_calendar(calendar), ZONE, now, timeline=timeline
+        )
         for (holder, definitions, _stream), found in zip(streams, computed, strict=True):
             results.extend((holder, found[d.name]) for d in definitions)
     return results
@@ -473,7 +481,7 @@ def recompute(
     events = _events_of(ids)
     computed: dict[tuple[int, str, int | None], tuple[Any, ...]] = {}
     for case in batch:
-        for holder, result in compute(case, now, events=events[case.pk], lookup=lookup):
+        for holder, result in compute(case, now, events=events[case.pk], lookup=lookup, timeline=False):
             key = (case.pk, result.name, holder.link_id)
             computed[key] = (
                 holder.agreement_id,
@@ -512,7 +520,7 @@ def recompute(
 
 def _kept(ids: list[int]) -> dict[tuple[int, str, int | None], tuple[int, tuple[Any, ...]]]:
     """The cases' stored clocks by (case, name, link): their id and ``VALUES``."""
-    query = SlaClock.objects.filter(case_id__in=ids).order_by().values_list("pk", "case_id", "name", "link_id", *VALUES)
+    query = SlaClock.objects.filter(case_id__any_of=ids).order_by().values_list("pk", "case_id", "name", "link_id", *VALUES)
     moments = [4 + i for i, name in enumerate(VALUES) if name in ("due_at", "warn_at", "breached_at")]
     return {(row[1], row[2], row[3]): (row[0], row[4:]) for row in _rows(query, moments)}
 

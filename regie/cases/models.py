@@ -288,7 +288,8 @@ class SlaClock(models.Model):
     breach is attributed to the link that caused it. Recomputed from the events whenever they change,
     and by the breach scan; kept for the queues, the warnings and the service-level reports."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("case"))
+    # (no index of its own: the unique (case, name, link) index leads with the case)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("case"), db_index=False)
     name = models.CharField(_("clock"), max_length=12, choices=ClockName.choices)
     link = models.ForeignKey(
         "services.ServiceLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chain link")

@@ -17,7 +17,7 @@ from regie.core.models import Job
 
 BATCH = 500
 #: the cases of one part of a job that computes many: more are split into parts for several workers
-PART = 5000
+PART = 2000
 
 
 @task("cases.scan_clocks")

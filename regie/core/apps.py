@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from regie.core import audit, my_work, roles, tasks  # noqa: F401  (registers roles, tasks, sections, the audit receiver)
+        from regie.core import audit, lookups, my_work, roles, tasks  # noqa: F401  (registers roles, tasks, sections, the audit receiver, lookups)

@@ -244,10 +244,13 @@ def compute_streams(
     calendar: Calendar,
     tz: dt.tzinfo,
     now: dt.datetime,
+    *,
+    timeline: bool = True,
 ) -> list[dict[str, ClockResult]]:
     """:func:`compute_all` for several event streams of one case on one calendar (the case as its
     customer sees it, as each link of its chain sees it): the same as computing each alone, but a moment
-    that occurs in several streams is placed on the axis once."""
+    that occurs in several streams is placed on the axis once. ``timeline`` False: the results come
+    without their timelines (empty), for the jobs that keep only the figures."""
     placed: dict[tuple[dt.datetime, int], tuple[float, dt.datetime, int]] = {}
     results = []
     for definitions, events in streams:
@@ -255,7 +258,7 @@ def compute_streams(
         if len(set(names)) != len(names):
             raise DefinitionError("two clocks of a case have the same name")
         prepared = _prepare(events, calendar, tz, now, placed)
-        results.append({d.name: _run(d, calendar, tz, *prepared) for d in definitions})
+        results.append({d.name: _run(d, calendar, tz, *prepared, timeline=timeline) for d in definitions})
     return results
 
 
@@ -338,6 +341,8 @@ def _run(
     now_ts: float,
     now_local: dt.datetime,
     now_work: int,
+    *,
+    timeline: bool = True,
 ) -> ClockResult:
     name = definition.name
     running_states = definition.running_states
@@ -386,7 +391,7 @@ def _run(
         if mode == RUNNING:
             runs.append((start_work, elapsed, business, start_local))
             elapsed += business
-        if ts != start_ts:  # (wall times in one zone compare without their fold)
+        if timeline and ts != start_ts:  # (wall times in one zone compare without their fold)
             segments.append(Segment(start_local, local, state, mode, business, elapsed, priority))
         if new_mode == STOPPED:
             if mode != STOPPED:
@@ -410,7 +415,7 @@ def _run(
         if mode == RUNNING:
             runs.append((start_work, elapsed, business, start_local))
             elapsed += business
-        if now_ts != start_ts:
+        if timeline and now_ts != start_ts:
             segments.append(Segment(start_local, now_local, state, mode, business, elapsed, priority))
 
     target = definition.target(priority)

@@ -10,6 +10,7 @@ midnight, round the clock); the zone is UTC or Europe/Amsterdam.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -297,3 +298,9 @@ def test_several_streams_at_once_give_what_each_gives_alone(case, data):
     together = compute_streams([([definition], trusted), ([other_definition], other)], calendar, tz, now)
     assert together[0][definition.name] == compute(definition, events, calendar, tz, now)
     assert together[1][other_definition.name] == compute(other_definition, other, calendar, tz, now)
+    # Without their timelines (the jobs that keep only the figures): the same figures.
+    bare = compute_streams([([definition], trusted), ([other_definition], other)], calendar, tz, now, timeline=False)
+    for full, figures in zip(together, bare, strict=True):
+        for name, result in full.items():
+            assert figures[name].timeline == ()
+            assert figures[name] == dataclasses.replace(result, timeline=())
