@@ -98,7 +98,9 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -1183,6 +1185,10 @@ CHANGES: list[tuple[str, str, Callable[[World], None]]] = [
 ]
 
 
+#: the task of a part of ``recompute_clocks`` (more than ``tasks.PART`` cases are split into parts)
+PART_TASK = "cases.recompute_clocks_part"
+
+
 class OutOfTime(Exception):
     """The job ran past the benchmark's budget for one run."""
 
@@ -1205,6 +1211,8 @@ class Progress:
         self.started = time.perf_counter()
         self.marks: list[tuple[float, int, float]] = [(0.0, 0, 0.0)]  # (seconds, cases done, seconds paging)
         self.total = 0
+        self.job: int | None = None  # the job whose progress is marked
+        self.parts: list[tuple[str, Any, Any]] = []  # the job's parts: (worker, started, finished)
 
     def mark(self, done: int) -> float:
         elapsed = time.perf_counter() - self.started
@@ -1213,6 +1221,8 @@ class Progress:
 
     def __call__(self, job: Any, done: int, total: int | None = None, message: str = "") -> None:
         self.record(job, done, total, message)
+        if self.job is not None and job.pk != self.job:
+            return  # a part's own progress (the parts this process takes)
         self.total = total or self.total
         elapsed = self.mark(done)
         if self.budget and elapsed > self.budget and done < self.total:
@@ -1226,22 +1236,82 @@ class Progress:
 def run_recompute(
     world: World, budget: float, tally: Tally | None = None, change: Callable[[World], None] = add_closure_day
 ) -> Progress:
-    """One calendar change and ``tasks.recompute_clocks`` for it, stopped after ``budget`` seconds."""
+    """One calendar change and ``tasks.recompute_clocks`` for it, stopped after ``budget`` seconds. The
+    job is claimed by this process in the change's transaction (so a helper worker takes only its
+    parts); its parts are computed here and by the helper workers that run."""
+    from django.db import transaction
+
     from regie.cases import tasks
+    from regie.core import jobs
     from regie.core.models import Job as JobRow
 
-    change(world)
-    row = JobRow.objects.filter(task="cases.recompute_clocks").order_by("-pk").first()
-    assert row is not None and row.arguments.get("calendar") == world.calendar.pk
+    with transaction.atomic():
+        change(world)
+        row = JobRow.objects.filter(task="cases.recompute_clocks").order_by("-pk").first()
+        assert row is not None and row.arguments.get("calendar") == world.calendar.pk
+        assert jobs.claim("bench", among=[row.pk]) is not None
     gc.collect()
     tally = tally or Tally()
     progress = Progress(budget, tally)
-    with mock.patch("regie.cases.tasks.set_progress", progress), tallied(tally):
+    progress.job = row.pk
+    with (
+        mock.patch("regie.cases.tasks.set_progress", progress),
+        mock.patch("regie.core.jobs.set_progress", progress),
+        tallied(tally),
+    ):
         progress.started = time.perf_counter()
         with suppress(OutOfTime):
             tasks.recompute_clocks(row, **row.arguments)
         progress.mark(progress.marks[-1][1])
+    parts = JobRow.objects.filter(task=PART_TASK, arguments__part_of=row.pk)
+    if parts.filter(status="queued").update(status="failed", error="stopped by the benchmark"):
+        while parts.filter(status="running").exists():  # the helpers finish the parts they took
+            time.sleep(0.1)
+    JobRow.objects.filter(pk=row.pk).update(status="succeeded")
+    progress.parts = list(parts.values_list("worker", "started_at", "finished_at"))
     return progress
+
+
+@contextmanager
+def helper_workers(count: int) -> Iterator[None]:
+    """``count`` ``regie worker`` processes beside this one, as in a deployment with ``count`` + 1 workers:
+    they take parts of the jobs measured, and nothing else (the schedules are switched off first, the
+    jobs left from the load are ended). Waits until each has started; stops them at the end."""
+    from regie.core import jobs
+    from regie.core.models import Job as JobRow
+    from regie.core.models import Schedule
+
+    jobs.sync_schedules()
+    Schedule.objects.update(enabled=False)
+    JobRow.objects.filter(status__in=("queued", "running")).update(status="failed", error="left by the benchmark")
+    logs = []
+    helpers = []
+    for _ in range(count):
+        log = tempfile.NamedTemporaryFile(mode="w+", prefix="regie-bench-worker-", suffix=".log")  # noqa: SIM115 - closed below
+        logs.append(log)
+        helpers.append(
+            subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                [sys.executable, "-m", "regie.cli", "worker"],
+                env={**os.environ, "LOG_LEVEL": "INFO"},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        )
+    try:
+        deadline = time.monotonic() + 120
+        for log, helper in zip(logs, helpers, strict=True):
+            while "Worker " not in Path(log.name).read_text() or " started" not in Path(log.name).read_text():
+                if helper.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"a helper worker did not start: {Path(log.name).read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield
+    finally:
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=120)
+        for log in logs:
+            log.close()
 
 
 def measure_recompute(world: World, runs: int, budget: float, label: str, change: Callable[[World], None]) -> JobRuns:
@@ -1257,6 +1327,7 @@ def measure_recompute(world: World, runs: int, budget: float, label: str, change
         job.detail.setdefault("done", []).append(done)
         job.detail["stopped"] = job.detail.get("stopped", False) or done < progress.total
         job.detail["batches"] = progress.batches()
+        job.detail["parts"] = progress.parts
         if done < progress.total:
             print(f"  recompute_clocks: stopped after {elapsed:.1f} s at {done:,} of {progress.total:,} cases", flush=True)
         else:
@@ -1484,17 +1555,32 @@ def report(
         )
     print(table(rows, right={1, 2, 3, 4, 5, 6, 7, 8, 9}))
     recompute = jobs["full"]["recompute_all"]
-    batches = recompute.detail["batches"]
-    every = [f"{t:.2f} ({p:.2f})" for t, p in batches]
-    print(
-        f"\n  computing every open case again in batches of {CLOCK_BATCH} cases (the last run), seconds a batch (of which"
-        " reading the cases):"
-        + (
-            f" the first three {', '.join(every[:3])}; the last three {', '.join(every[-3:])}"
-            if len(every) > 6
-            else f" {', '.join(every)}"
+    parts = recompute.detail["parts"]
+    if parts:
+        from regie.cases.tasks import PART
+
+        took = [(finished - started).total_seconds() for _worker, started, finished in parts if started and finished]
+        by_worker: dict[str, int] = {}
+        for worker, _started, _finished in parts:
+            by_worker[worker] = by_worker.get(worker, 0) + 1
+        print(
+            f"\n  computing every open case again (the last run): {len(parts)} parts of {PART:,} cases in"
+            f" {len(by_worker)} workers ({', '.join(str(n) for n in sorted(by_worker.values(), reverse=True))} parts),"
+            f" a part in {statistics.median(took):.2f} s (median; {min(took):.2f}–{max(took):.2f});"
+            f" --workers {options.workers}"
         )
-    )
+    else:
+        batches = recompute.detail["batches"]
+        every = [f"{t:.2f} ({p:.2f})" for t, p in batches]
+        print(
+            f"\n  computing every open case again in batches of {CLOCK_BATCH} cases (the last run), seconds a batch (of which"
+            " reading the cases):"
+            + (
+                f" the first three {', '.join(every[:3])}; the last three {', '.join(every[-3:])}"
+                if len(every) > 6
+                else f" {', '.join(every)}"
+            )
+        )
     if recompute.detail.get("stopped"):
         print(
             f"  runs stopped after {options.recompute_budget:.0f} s (--recompute-budget) had computed"
@@ -1543,13 +1629,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds after which a run of the recompute is stopped (and fails); default 0: never",
     )
     parser.add_argument("--scan-runs", type=int, default=5, help="runs of the breach scan")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="workers that compute the parts of a job: this process and helper `regie worker` processes (default 2)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--profile", action="store_true", help="a cProfile of one more run of each job at full size")
     parser.add_argument("--keep", action="store_true")
     options = parser.parse_args(argv)
-    if options.runs < 5 or options.recompute_runs < 1 or options.scan_runs < 1:
-        parser.error("need --runs >= 5, --recompute-runs >= 1 and --scan-runs >= 1")
+    if options.runs < 5 or options.recompute_runs < 1 or options.scan_runs < 1 or options.workers < 1:
+        parser.error("need --runs >= 5, --recompute-runs >= 1, --scan-runs >= 1 and --workers >= 1")
     if not 1000 <= options.small < options.cases:
         parser.error("need 1000 <= --small < --cases")
     check_database_url(parser, options.database_url)
@@ -1572,12 +1664,13 @@ def main(argv: list[str] | None = None) -> int:
         info: dict[str, Any] = {"small": data_summary(world)}
         requests = requests_for(world)
         small = measure(requests, options.runs)
-        jobs = {
-            "small": {
-                key: measure_recompute(world, options.recompute_runs, options.recompute_budget, label, change)
-                for key, label, change in CHANGES
+        with helper_workers(options.workers - 1):
+            jobs = {
+                "small": {
+                    key: measure_recompute(world, options.recompute_runs, options.recompute_budget, label, change)
+                    for key, label, change in CHANGES
+                }
             }
-        }
         jobs["small"]["scan"] = measure_scan(world, options.scan_runs)
         print(f"measured {options.small:,} cases", flush=True)
 
@@ -1588,10 +1681,11 @@ def main(argv: list[str] | None = None) -> int:
         info["full"] = data_summary(world)
         info["load_before"] = os.getloadavg()[0]
         full = measure(requests, options.runs)
-        jobs["full"] = {
-            key: measure_recompute(world, options.recompute_runs, options.recompute_budget, label, change)
-            for key, label, change in CHANGES
-        }
+        with helper_workers(options.workers - 1):
+            jobs["full"] = {
+                key: measure_recompute(world, options.recompute_runs, options.recompute_budget, label, change)
+                for key, label, change in CHANGES
+            }
         jobs["full"]["scan"] = measure_scan(world, options.scan_runs)
         info["load_after"] = os.getloadavg()[0]
         passed = report(options, world, info, requests, small, full, jobs)

@@ -304,3 +304,32 @@ def test_several_streams_at_once_give_what_each_gives_alone(case, data):
         for name, result in full.items():
             assert figures[name].timeline == ()
             assert figures[name] == dataclasses.replace(result, timeline=())
+
+
+@SETTINGS
+@given(cases(), st.data())
+def test_a_state_or_priority_that_repeats_the_one_before_changes_nothing(case, data):
+    """The same history with, after some events, the state or the priority in force said again (at the
+    same moment or later, before the next event): the same clock, timeline and all. (The case's clocks
+    leave such repeats out of the streams they give the engine.)"""
+    definition, history, calendar, tz, anchor = case
+    in_order = sorted(history, key=lambda e: e.at)
+    repeated: list[Event] = []
+    state = priority = None
+    known_priority = False
+    for i, event in enumerate(in_order):
+        repeated.append(event)
+        if event.kind == STATE:
+            state = event.value
+        elif event.kind == PRIORITY:
+            priority, known_priority = event.value, True
+        following = in_order[i + 1].at if i + 1 < len(in_order) else event.at + dt.timedelta(hours=5)
+        gap = int((following - event.at).total_seconds())
+        for kind, value, known in ((STATE, state, state is not None), (PRIORITY, priority, known_priority)):
+            if known and data.draw(st.booleans(), label=f"repeat the {kind} after event {i}"):
+                later = dt.timedelta(seconds=data.draw(st.integers(0, gap), label="seconds later"))
+                # (a repeat at the next event's moment would come after it: only strictly before it)
+                if event.at + later < following or later == dt.timedelta(0):
+                    repeated.append(Event(event.at + later, kind, value))
+    now = data.draw(nows(anchor, in_order), label="now")
+    assert compute(definition, repeated, calendar, tz, now) == compute(definition, in_order, calendar, tz, now)
