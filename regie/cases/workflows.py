@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -187,6 +188,11 @@ class Definition:
 
     def clock_states(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The state codes in which the resolution clock is running, paused and stopped (together: every state)."""
+        return self._clock_states
+
+    @cached_property
+    def _clock_states(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        # (asked for every case whose clocks a job computes: worked out once per definition)
         return (
             frozenset(state.code for state in self.states if state.clock == RUNNING),
             frozenset(state.code for state in self.states if state.clock == PAUSED),

@@ -238,7 +238,7 @@ def split(job: Job, task_name: str, parts: list[dict[str, Any]], *, label: str) 
         ]
 
 
-def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.2) -> list[Job]:
+def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.05) -> list[Job]:
     """Run the queued ``parts`` of ``job`` in this worker, one after the other, while other workers take
     theirs; then wait until every part has ended, keeping ``job``'s progress at the sum of theirs. With
     no other worker, this one runs them all. A part whose worker died is queued again after the lease

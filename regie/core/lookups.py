@@ -16,6 +16,12 @@ from django.db.models.lookups import In
 class AnyOf(In):
     lookup_name = "any_of"
 
+    def get_prep_lookup(self) -> Any:
+        # Ids (the case this lookup is for) need no preparing one by one.
+        if isinstance(self.rhs, list | tuple) and all(type(value) is int for value in self.rhs):
+            return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = [value for value in self.rhs if value is not None]

@@ -253,11 +253,11 @@ def compute_streams(
     without their timelines (empty), for the jobs that keep only the figures."""
     placed: dict[tuple[dt.datetime, int], tuple[float, dt.datetime, int]] = {}
     results = []
+    at_now = _now(now, tz)
     for definitions, events in streams:
-        names = [d.name for d in definitions]
-        if len(set(names)) != len(names):
+        if len(definitions) > 1 and len({d.name for d in definitions}) != len(definitions):
             raise DefinitionError("two clocks of a case have the same name")
-        prepared = _prepare(events, calendar, tz, now, placed)
+        prepared = _prepare(events, calendar, tz, now, placed, at_now)
         results.append({d.name: _run(d, calendar, tz, *prepared, timeline=timeline) for d in definitions})
     return results
 
@@ -268,14 +268,14 @@ def _prepare(
     tz: dt.tzinfo,
     now: dt.datetime,
     placed: dict[tuple[dt.datetime, int], tuple[float, dt.datetime, int]] | None = None,
+    at_now: tuple[float, dt.datetime, int] | None = None,
 ) -> tuple[list[_Row], list[int], float, dt.datetime, int]:
     """The events up to ``now`` in order with their places on the axis (which never runs backwards), the
     calendar's work at each, and ``now`` (its timestamp, in the zone, the work at it). ``placed``: the
     places of the moments already placed in ``tz``, added to as found."""
     if placed is None:
         placed = {}
-    _check_aware(now, "the evaluation moment")
-    now_ts = now.timestamp()
+    now_ts, now_local, now_minute = at_now or _now(now, tz)
     rows: list[_Row] = []
     in_order = True
     last_ts = -math.inf
@@ -303,10 +303,6 @@ def _prepare(
         rows.append((ts, event.kind, event.value, local, minute))
     if not in_order:
         rows.sort(key=_TIMESTAMP)  # stable: ties keep the order given
-    now_local = _in_zone(now, now_ts, tz)
-    now_minute = now_local.toordinal() * MINUTES_PER_DAY + now_local.hour * 60 + now_local.minute
-    if now_local.fold:
-        now_minute = _after_repeat(now_local, tz, now_minute)
     works: list[int] = []
     if rows:
         # expand the calendar from the first moment to now, then look the moments up directly
@@ -330,6 +326,17 @@ def _prepare(
                 works.append(cum[i] + (minute if minute < end else end) - starts[i])
         now_minute = max(now_minute, previous)
     return rows, works, now_ts, now_local, calendar.work(now_minute)
+
+
+def _now(now: dt.datetime, tz: dt.tzinfo) -> tuple[float, dt.datetime, int]:
+    """The evaluation moment: its timestamp, in the zone, and its minute on the axis."""
+    _check_aware(now, "the evaluation moment")
+    now_ts = now.timestamp()
+    now_local = _in_zone(now, now_ts, tz)
+    now_minute = now_local.toordinal() * MINUTES_PER_DAY + now_local.hour * 60 + now_local.minute
+    if now_local.fold:
+        now_minute = _after_repeat(now_local, tz, now_minute)
+    return now_ts, now_local, now_minute
 
 
 def _run(
