@@ -57,10 +57,16 @@ What is measured
       at every scan. The clocks it rewrites are put back before each run, so that every run does the same
       work (``--scan-runs``, 5 by default).
 
-    For every job the statements it runs are counted and timed by kind (through an ``execute_wrapper``
-    around every run). Everything is measured first with ``--small`` cases (20,000 by default: every
-    50th case of the full set, so over the same two years), then the rest is added and it is measured
-    again, so that the figures at both sizes stand side by side.
+    The job splits more than 2,000 cases into parts queued as jobs of their own (``tasks.PART``), which
+    every free worker takes: while the recompute runs, ``--workers`` - 1 helper ``regie worker``
+    processes (one by default) run beside the benchmark's process, which claims the job itself in the
+    change's transaction and computes parts too; a run's time is the time until its last part ended.
+    The helpers start before the runs at each size and run nothing else (the schedules are switched off).
+
+    For every job the statements it runs in the benchmark's process (not the helpers') are counted and
+    timed by kind (through an ``execute_wrapper`` around every run). Everything is measured first with
+    ``--small`` cases (20,000 by default: every 50th case of the full set, so over the same two years),
+    then the rest is added and it is measured again, so that the figures at both sizes stand side by side.
 
 Targets (exit code 0 when all pass, 1 otherwise)
     * the team queue makes the same number of SQL queries at both sizes, and its p95 at full size is at
@@ -78,7 +84,8 @@ Reproduce
     .venv/bin/python bench/cases.py --database-url postgres://postgres@127.0.0.1:5432/regie_bench_cases
 
     Options: ``--cases 1000000 --small 20000 --runs 30 --recompute-runs 3 --recompute-budget 0
-    --scan-runs 5`` (a budget of 0 lets every run finish), ``--explain``, ``--profile``, ``--keep``.
+    --scan-runs 5 --workers 2`` (a budget of 0 lets every run finish), ``--explain``, ``--profile``,
+    ``--keep``.
     Without ``--database-url`` the benchmark reads ``DATABASE_URL``. The PostgreSQL database named in
     the URL (local, its name must contain "bench") is dropped and created again, and dropped at the end.
     A full run takes about 20 minutes on 2 cores with either database, most of it loading and the
