@@ -55,14 +55,14 @@ def recompute_clocks(job: Job, calendar: int, first: str | None = None, last: st
     ids = clocks.open_cases_on_calendar(calendar, days)
     total = len(ids)
     if total > PART:
-        set_progress(job, 0, total, _("%(done)s of %(total)s cases") % {"done": 0, "total": total})
+        set_progress(job, 0, total, _progress(0, total))
         parts = split(
             job,
             "cases.recompute_clocks_part",
             [{"ids": ids[start : start + PART]} for start in range(0, total, PART)],
             label=job.label or _("SLA clocks"),
         )
-        run_parts(job, parts)
+        run_parts(job, parts, message=_progress)
     else:
         _recompute(job, ids)
     return {"cases": total, "message": _("The clocks of %(n)s open cases were computed again.") % {"n": total}}
@@ -73,6 +73,10 @@ def recompute_clocks_part(job: Job, ids: list[int], part_of: int | None = None) 
     """A part of ``recompute_clocks``: the clocks of these cases computed again."""
     _recompute(job, ids, part_of)
     return {"cases": len(ids), "message": _("The clocks of %(n)s open cases were computed again.") % {"n": len(ids)}}
+
+
+def _progress(done: int, total: int) -> str:
+    return _("%(done)s of %(total)s cases") % {"done": done, "total": total}
 
 
 #: the ``Lookup`` of the job whose parts this worker is computing: read once for all the parts it takes
@@ -93,7 +97,7 @@ def _recompute(job: Job, ids: list[int], part_of: int | None = None) -> None:
     for start in range(0, total, BATCH):
         clocks.recompute(clocks.case_rows(ids[start : start + BATCH]), lookup=lookup)
         done = min(start + BATCH, total)
-        set_progress(job, done, total, _("%(done)s of %(total)s cases") % {"done": done, "total": total})
+        set_progress(job, done, total, _progress(done, total))
 
 
 def calendar_changed(calendar: Any, actor: Any = None, days: tuple[dt.date, dt.date] | None = None) -> None:

@@ -238,9 +238,12 @@ def split(job: Job, task_name: str, parts: list[dict[str, Any]], *, label: str) 
         ]
 
 
-def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.05) -> list[Job]:
+def run_parts(
+    job: Job, parts: list[int], *, message: Callable[[int, int], str] | None = None, poll_seconds: float = 0.05
+) -> list[Job]:
     """Run the queued ``parts`` of ``job`` in this worker, one after the other, while other workers take
-    theirs; then wait until every part has ended, keeping ``job``'s progress at the sum of theirs. With
+    theirs; then wait until every part has ended, keeping ``job``'s progress at the sum of theirs (and its
+    message at ``message(done, total)``). With
     no other worker, this one runs them all. A part whose worker died is queued again after the lease
     and taken here. Raises ``JobFailed`` when a part failed for good; returns the parts."""
     worker = _worker_name()
@@ -253,7 +256,8 @@ def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.05) -> list
         done = sum(row.progress_done for row in rows if row.status != JobStatus.QUEUED)
         total = sum(row.progress_total for row in rows)
         finished = sum(1 for row in rows if row.status in ended)
-        set_progress(job, done, max(total, job.progress_total), job.progress_message)
+        total = max(total, job.progress_total)
+        set_progress(job, done, total, message(done, total) if message else job.progress_message)
         if finished == len(rows):
             break
         if part is None:
@@ -262,8 +266,8 @@ def run_parts(job: Job, parts: list[int], *, poll_seconds: float = 0.05) -> list
     failed = [row for row in rows if row.status == JobStatus.FAILED]
     if failed:
         first = (failed[0].error.strip().splitlines() or [""])[-1]
-        message = _("%(failed)s of %(parts)s parts failed: %(error)s")
-        raise JobFailed(message % {"failed": len(failed), "parts": len(rows), "error": first})
+        refusal = _("%(failed)s of %(parts)s parts failed: %(error)s")
+        raise JobFailed(refusal % {"failed": len(failed), "parts": len(rows), "error": first})
     return rows
 
 

@@ -191,6 +191,7 @@ def test_a_changed_week_splits_the_recompute_into_parts_that_give_the_same_clock
         ("succeeded", {"ids": [cases[2].pk], "part_of": job.pk}),
     ]
     assert (job.progress_done, job.progress_total, job.result["cases"]) == (3, 3, 3)
+    assert job.progress_message == "3 of 3 cases"
     assert [_clock(c, "resolution").elapsed_minutes for c in cases] == [120, 110, 100]
 
 
