@@ -58,6 +58,19 @@ def _shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def _assert_header_fits(page):
+    """At 1280 px every menu, the search and the person's menu fit in the header, none cut off: the search
+    is a link there and the person shows their initials (their name in the menu's title)."""
+    width = page.viewport_size["width"]
+    for selector in ("#user-menu", "#search-link", "#theme-toggle", "#language-select"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+    header = "header.navbar .container-xl"
+    assert page.evaluate(f"() => {{ const n = document.querySelector('{header}'); return n.scrollWidth - n.clientWidth; }}") <= 0
+    assert page.locator("#user-menu").get_attribute("title") == "Regie Administrator"
+    assert page.locator("#user-menu").inner_text().strip() == "RA"
+
+
 def test_first_session(live_server, browser, transactional_db):
     load_demo(lambda _line: None)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
@@ -90,6 +103,7 @@ def test_first_session(live_server, browser, transactional_db):
 
     page.goto(f"{base}/")
     _shot(page, "home")
+    _assert_header_fits(page)
 
     # Switch to Dutch: the select submits itself and the page comes back translated.
     with page.expect_navigation():
@@ -97,6 +111,7 @@ def test_first_session(live_server, browser, transactional_db):
     assert page.locator("html").get_attribute("lang") == "nl"
     assert page.get_by_role("link", name="Mijn werk", exact=True).is_visible()
     _shot(page, "language-dutch")
+    _assert_header_fits(page)
 
     # Create an organisational unit through the form, first with a mistake.
     page.goto(f"{base}/units/add/")
