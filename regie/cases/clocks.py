@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -355,8 +355,6 @@ def _rows(query: Any, moments: Iterable[int] = ()) -> list[tuple[Any, ...]]:
     """The rows of a ``values_list`` query set, read as the database gives them rather than through the
     query set's per-value converters (a job reads a million): the columns at ``moments`` are moments, which
     SQLite gives in UTC without a zone."""
-    from django.db import connection
-
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -480,9 +478,9 @@ def recompute(
 ) -> int:
     """Compute the clocks of these cases again from their events and keep the answers, a batch at a time:
     the events of a batch in one query, its clocks in one, and only the clocks whose figures changed
-    written, in one transaction (a paused or stopped clock rarely changes). ``touch``: note ``now`` as the computing moment of
-    the unchanged clocks too (the breach scan, which must not find them again). Returns how many clocks
-    the cases have."""
+    written, in one transaction (a paused or stopped clock rarely changes). ``touch``: note ``now`` as
+    the computing moment of the unchanged clocks too (the breach scan, which must not find them again).
+    Returns how many clocks the cases have."""
     now = now or timezone.now()
     lookup = lookup or Lookup()
     batch = list(cases)
@@ -521,8 +519,6 @@ def recompute(
             changed.append((*values, now, old[0]))
     if not (gone or changed or new or touch):
         return len(computed)
-    from django.db import connection
-
     alone = not connection.in_atomic_block  # not part of a larger write (a case's step and its events)
     with transaction.atomic():
         if alone:
@@ -534,7 +530,7 @@ def recompute(
         if new:
             SlaClock.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
         if touch:
-            SlaClock.objects.filter(case_id__in=ids, computed_at__lt=now).update(computed_at=now)
+            SlaClock.objects.filter(case_id__any_of=ids, computed_at__lt=now).update(computed_at=now)
     return len(computed)
 
 
@@ -542,8 +538,6 @@ def _derived_only() -> None:
     """In a transaction that writes only clocks: on PostgreSQL its commit does not wait for the disk. The
     clocks are computed from the events, so a crash that loses the last moment's commits loses nothing
     that the next computation does not give again; the wait, once a batch, is most of a small write."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
@@ -562,8 +556,6 @@ def _update(rows: list[tuple[Any, ...]]) -> None:
     the server once per row, and a ``VALUES`` list of the rows has the client quote and the server parse
     ten placeholders a row. Elsewhere one ``UPDATE`` by id, sent as a batch. (A ``CASE`` per column, as
     ``bulk_update`` writes, costs more than the rows it saves.)"""
-    from django.db import connection
-
     meta = SlaClock._meta
     fields: list[Any] = [meta.get_field(name.removesuffix("_id")) for name in (*VALUES, "computed_at")]
     quote = connection.ops.quote_name

@@ -243,9 +243,9 @@ def run_parts(
 ) -> list[Job]:
     """Run the queued ``parts`` of ``job`` in this worker, one after the other, while other workers take
     theirs; then wait until every part has ended, keeping ``job``'s progress at the sum of theirs (and its
-    message at ``message(done, total)``). With
-    no other worker, this one runs them all. A part whose worker died is queued again after the lease
-    and taken here. Raises ``JobFailed`` when a part failed for good; returns the parts."""
+    message at ``message(done, total)``). With no other worker, this one runs them all. A part whose
+    worker died is queued again after the lease and taken here. Raises ``JobFailed`` when a part failed
+    for good; returns the parts."""
     worker = _worker_name()
     ended = (JobStatus.SUCCEEDED, JobStatus.FAILED)
     while True:
@@ -254,9 +254,8 @@ def run_parts(
             execute(part)
         rows = list(Job.objects.filter(pk__in=parts).order_by("pk"))
         done = sum(row.progress_done for row in rows if row.status != JobStatus.QUEUED)
-        total = sum(row.progress_total for row in rows)
+        total = max(sum(row.progress_total for row in rows), job.progress_total)  # (a queued part's is 0)
         finished = sum(1 for row in rows if row.status in ended)
-        total = max(total, job.progress_total)
         set_progress(job, done, total, message(done, total) if message else job.progress_message)
         if finished == len(rows):
             break
